@@ -1,0 +1,4 @@
+namespace InitLab.Kernel
+
+module internal Placeholder =
+    let x = 0
