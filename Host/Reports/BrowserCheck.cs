@@ -79,7 +79,7 @@ public static partial class BrowserCheck
 
     /// <summary>
     /// Ids of plot figures whose rendered content holds plotly's main svg and at least one drawn path.
-    /// Figures never nest and plotly adds none, so each match spans exactly one plot's markup.
+    /// Plot figures hold no nested figure and plotly adds none, so each match spans exactly one plot's markup.
     /// </summary>
     internal static HashSet<string> DrawnPlotIds(string dom)
     {
