@@ -4,8 +4,12 @@ namespace InitLab.Reports;
 // shape or value named, instead of producing a page that silently draws nothing.
 public sealed partial class Report
 {
-    /// <summary>Appends a line chart with one line per series (non-finite Y values are drawn as gaps).</summary>
-    public Report LineChart(string title, string xLabel, string yLabel, IEnumerable<Series> series, string? caption = null)
+    /// <summary>
+    /// Appends a line chart with one line per series (non-finite Y values are drawn as gaps). With
+    /// <paramref name="logY"/> the y axis is logarithmic (loss curves); non-positive values are then not drawn.
+    /// </summary>
+    public Report LineChart(string title, string xLabel, string yLabel, IEnumerable<Series> series, string? caption = null,
+        bool logY = false)
     {
         ArgumentNullException.ThrowIfNull(series);
         var all = series.ToList();
@@ -21,7 +25,7 @@ public sealed partial class Report
             trace.SetProperty("y", PlotlyFigure.Gaps(s.Y));
         }
         figure.SetAxis("xaxis", xLabel);
-        figure.SetAxis("yaxis", yLabel);
+        figure.SetAxis("yaxis", yLabel, logY ? new Dictionary<string, object> { ["type"] = "log" } : null);
         return AddPlot(figure, caption);
     }
 

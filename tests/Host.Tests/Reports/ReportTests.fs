@@ -91,6 +91,15 @@ let charts =
             Expect.isTrue (Double.IsNaN ys.[1] && Double.IsNaN ys.[3]) "NaN and ∞ are gaps"
             Expect.equal [| ys.[0]; ys.[2]; ys.[4] |] [| 0.1; 1e-300; -2.5 |] "finite values round-trip"
 
+        testCase "logY makes only the y axis logarithmic" <| fun () ->
+            let axisType (logY: bool) axis =
+                let fig = Report("r").LineChart("l", "x", "y", [ Series.OfValues("s", [| 1.0; 0.1 |]) ], logY = logY).ToHtml() |> figures |> Map.find "plot-1"
+                match fig.GetProperty("layout").GetProperty(axis: string).TryGetProperty("type") with
+                | true, t -> t.GetString()
+                | _ -> "linear"
+            Expect.equal (axisType true "yaxis", axisType true "xaxis") ("log", "linear") "log y"
+            Expect.equal (axisType false "yaxis") "linear" "linear by default"
+
         testCase "contour keeps z as rows over y and draws each path" <| fun () ->
             let xs, ys = [| 0.0; 1.0; 2.0 |], [| 10.0; 20.0 |]
             let z = Array2D.init 2 3 (fun r c -> ys.[r] + xs.[c])
