@@ -1,4 +1,0 @@
-namespace InitLab.Kernel
-
-module internal Placeholder =
-    let x = 0
