@@ -1,0 +1,189 @@
+namespace InitLab.Kernel.Raw
+
+open System
+open System.Runtime.Intrinsics
+open System.Runtime.CompilerServices
+open Microsoft.FSharp.NativeInterop
+
+#nowarn "9"
+
+/// Single-worker GEMM engines; the public Gemm type splits work across workers on top of them.
+module internal GemmCore =
+    open Packing
+
+    [<Literal>]
+    let KC = 256
+    [<Literal>]
+    let MC = 128
+    [<Literal>]
+    let NC = 2048
+
+    /// Writes C[r, j] = alpha·t[r, j] + beta·C[r, j] for the valid mr×nr part of a 8×32 tile.
+    /// beta = 0 never reads C (BLAS semantics: C may hold garbage or NaN).
+    let inline private storeTile (t: nativeptr<float32>) (c: nativeptr<float32>) (ldc: int) (mr: int) (nr: int) (alpha: float32) (beta: float32) =
+        let va = Vector512.Create alpha
+        let vb = Vector512.Create beta
+        for r in 0 .. mr - 1 do
+            let tr = NativePtr.add t (r * NR)
+            let cr = NativePtr.add c (r * ldc)
+            if nr = NR then
+                let t0 = Vector512.Load tr
+                let t1 = Vector512.Load(NativePtr.add tr 16)
+                if beta = 0.0f then
+                    Vector512.Store(va * t0, cr)
+                    Vector512.Store(va * t1, NativePtr.add cr 16)
+                elif beta = 1.0f then
+                    Vector512.Store(Vector512.FusedMultiplyAdd(va, t0, Vector512.Load cr), cr)
+                    Vector512.Store(Vector512.FusedMultiplyAdd(va, t1, Vector512.Load(NativePtr.add cr 16)), NativePtr.add cr 16)
+                else
+                    Vector512.Store(Vector512.FusedMultiplyAdd(va, t0, vb * Vector512.Load cr), cr)
+                    Vector512.Store(Vector512.FusedMultiplyAdd(va, t1, vb * Vector512.Load(NativePtr.add cr 16)), NativePtr.add cr 16)
+            else
+                for j in 0 .. nr - 1 do
+                    let v = NativePtr.get tr j
+                    if beta = 0.0f then NativePtr.set cr j (alpha * v)
+                    else NativePtr.set cr j (MathF.FusedMultiplyAdd(alpha, v, beta * NativePtr.get cr j))
+
+    /// C = beta·C on an m×n block (used when k = 0).
+    let private scaleC (c: float32[]) (cOff: int) (ldc: int) (m: int) (n: int) (beta: float32) =
+        for i in 0 .. m - 1 do
+            let row = cOff + i * ldc
+            for j in 0 .. n - 1 do
+                c.[row + j] <- if beta = 0.0f then 0.0f else beta * c.[row + j]
+
+    /// C[m×n] = alpha·op(A)·op(B) + beta·C on one worker, using that worker's scratch.
+    [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
+    let sgemmSerial (sc: Scratch) (transA: bool) (transB: bool) (m: int) (n: int) (k: int) (alpha: float32)
+                    (a: float32[]) (aOff: int) (lda: int) (b: float32[]) (bOff: int) (ldb: int)
+                    (beta: float32) (c: float32[]) (cOff: int) (ldc: int) =
+        if m > 0 && n > 0 then
+            if k = 0 || alpha = 0.0f then scaleC c cOff ldc m n beta
+            else
+                let kcMax = min KC k
+                let mcMax = min MC (((m + MR - 1) / MR) * MR)
+                let ncMax = min NC (((n + NR - 1) / NR) * NR)
+                let bufA = sc.F32(Slot.PackA, mcMax * kcMax)
+                let bufB = sc.F32(Slot.PackB, ncMax * kcMax)
+                let bufT = sc.F32(Slot.Tile, MR * NR)
+                use pa0 = fixed a
+                use pb0 = fixed b
+                use pc0 = fixed c
+                use pA = fixed bufA
+                use pB = fixed bufB
+                use pT = fixed bufT
+                let packedA = Ptr.aligned64 pA
+                let packedB = Ptr.aligned64 pB
+                let tile = Ptr.aligned64 pT
+                let aBase = NativePtr.add pa0 aOff
+                let bBase = NativePtr.add pb0 bOff
+                let cBase = NativePtr.add pc0 cOff
+                let mutable jc = 0
+                while jc < n do
+                    let nc = min NC (n - jc)
+                    let mutable pc = 0
+                    while pc < k do
+                        let kc = min KC (k - pc)
+                        let betaEff = if pc = 0 then beta else 1.0f
+                        packB transB bBase ldb pc kc jc nc packedB
+                        let mutable ic = 0
+                        while ic < m do
+                            let mc = min MC (m - ic)
+                            packA transA aBase lda ic mc pc kc packedA
+                            let mutable jr = 0
+                            while jr < nc do
+                                let nr = min NR (nc - jr)
+                                let pbPanel = NativePtr.add packedB (jr * kc)
+                                let mutable ir = 0
+                                while ir < mc do
+                                    let mr = min MR (mc - ir)
+                                    MicroKernel.run kc (NativePtr.add packedA (ir * kc)) pbPanel tile
+                                    storeTile tile (NativePtr.add cBase ((ic + ir) * ldc + jc + jr)) ldc mr nr alpha betaEff
+                                    ir <- ir + MR
+                                jr <- jr + NR
+                            ic <- ic + MC
+                        pc <- pc + KC
+                    jc <- jc + NC
+
+    /// Exact float64 GEMM, plain scalar loops (for gradient checks, not speed).
+    let dgemmSerial (transA: bool) (transB: bool) (m: int) (n: int) (k: int) (alpha: float)
+                    (a: float[]) (aOff: int) (lda: int) (b: float[]) (bOff: int) (ldb: int)
+                    (beta: float) (c: float[]) (cOff: int) (ldc: int) =
+        let sa = if transA then 1 else lda
+        let ka = if transA then lda else 1
+        let kb = if transB then 1 else ldb
+        let sb = if transB then ldb else 1
+        for i in 0 .. m - 1 do
+            for j in 0 .. n - 1 do
+                let mutable s = 0.0
+                let mutable ia = aOff + i * sa
+                let mutable ib = bOff + j * sb
+                for _ in 0 .. k - 1 do
+                    s <- s + a.[ia] * b.[ib]
+                    ia <- ia + ka
+                    ib <- ib + kb
+                let ci = cOff + i * ldc + j
+                c.[ci] <- if beta = 0.0 then alpha * s else alpha * s + beta * c.[ci]
+
+    /// Validates the extents of a GEMM call so a bad offset or stride fails with a clear message
+    /// instead of corrupting memory (the f32 engine uses raw pointers).
+    let check (name: string) (transA: bool) (transB: bool) (m: int) (n: int) (k: int)
+              (aLen: int) (aOff: int) (lda: int) (bLen: int) (bOff: int) (ldb: int) (cLen: int) (cOff: int) (ldc: int) =
+        if m < 0 || n < 0 || k < 0 then
+            invalidArg "m,n,k" (sprintf "%s: negative size m=%d n=%d k=%d" name m n k)
+        let need (what: string) (len: int) (off: int) (ld: int) (rows: int) (cols: int) =
+            if rows > 0 && cols > 0 then
+                if off < 0 then invalidArg what (sprintf "%s: %s offset %d is negative" name what off)
+                if ld < cols then
+                    invalidArg what (sprintf "%s: %s stride %d is smaller than its row width %d (stored %d×%d)" name what ld cols rows cols)
+                let last = int64 off + int64 (rows - 1) * int64 ld + int64 cols
+                if last > int64 len then
+                    invalidArg what (sprintf "%s: %s (stored %d×%d, offset %d, stride %d) needs %d elements but the array has %d" name what rows cols off ld last len)
+        // stored shapes: A is m×k (or k×m if transposed), B is k×n (or n×k)
+        if m > 0 && n > 0 then
+            if transA then need "a" aLen aOff lda k m else need "a" aLen aOff lda m k
+            if transB then need "b" bLen bOff ldb n k else need "b" bLen bOff ldb k n
+            need "c" cLen cOff ldc m n
+
+/// C[m×n] = alpha·op(A)·op(B) + beta·C, all row-major; op(X) = X or Xᵀ; lda/ldb/ldc are row strides.
+/// beta = 0 overwrites C without reading it.
+[<AbstractClass; Sealed>]
+type Gemm =
+    /// Multi-worker f32 GEMM into C; `workers` fixed ranges of columns (or rows when C is narrow).
+    static member internal SgemmWith(workers: int, transA, transB, m, n, k, alpha, a: float32[], aOff, lda, b: float32[], bOff, ldb, beta, c: float32[], cOff, ldc) =
+        let flops = float m * float n * float k
+        let ws = Workspace.For workers
+        let colTiles = (n + Packing.NR - 1) / Packing.NR
+        let rowTiles = (m + Packing.MR - 1) / Packing.MR
+        let w = if flops < 262144.0 then 1 else workers
+        if w <= 1 || (colTiles < 2 && rowTiles < 2) then
+            GemmCore.sgemmSerial ws.[0] transA transB m n k alpha a aOff lda b bOff ldb beta c cOff ldc
+        elif colTiles >= 2 * w || colTiles >= rowTiles then
+            let w = min w colTiles
+            ThreadState.run w (fun i ->
+                let j0 = ThreadState.splitStart n w Packing.NR i
+                let j1 = ThreadState.splitStart n w Packing.NR (i + 1)
+                if j1 > j0 then
+                    let bo = if transB then bOff + j0 * ldb else bOff + j0
+                    GemmCore.sgemmSerial ws.[i] transA transB m (j1 - j0) k alpha a aOff lda b bo ldb beta c (cOff + j0) ldc)
+        else
+            let w = min w rowTiles
+            ThreadState.run w (fun i ->
+                let i0 = ThreadState.splitStart m w Packing.MR i
+                let i1 = ThreadState.splitStart m w Packing.MR (i + 1)
+                if i1 > i0 then
+                    let ao = if transA then aOff + i0 else aOff + i0 * lda
+                    GemmCore.sgemmSerial ws.[i] transA transB (i1 - i0) n k alpha a ao lda b bOff ldb beta c (cOff + i0 * ldc) ldc)
+
+    /// float32 GEMM: C[m×n] = alpha·op(A)·op(B) + beta·C (row-major, packed AVX-512/AVX2 kernel).
+    static member Sgemm(transA: bool, transB: bool, m: int, n: int, k: int, alpha: float32,
+                        a: float32[], aOff: int, lda: int, b: float32[], bOff: int, ldb: int,
+                        beta: float32, c: float32[], cOff: int, ldc: int) : unit =
+        GemmCore.check "Gemm.Sgemm" transA transB m n k (a |> Array.length) aOff lda (b |> Array.length) bOff ldb (c |> Array.length) cOff ldc
+        Gemm.SgemmWith(Threads.Count, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)
+
+    /// float64 GEMM (exact scalar loops, for gradient checks): C = alpha·op(A)·op(B) + beta·C.
+    static member Dgemm(transA: bool, transB: bool, m: int, n: int, k: int, alpha: float,
+                        a: float[], aOff: int, lda: int, b: float[], bOff: int, ldb: int,
+                        beta: float, c: float[], cOff: int, ldc: int) : unit =
+        GemmCore.check "Gemm.Dgemm" transA transB m n k (a |> Array.length) aOff lda (b |> Array.length) bOff ldb (c |> Array.length) cOff ldc
+        GemmCore.dgemmSerial transA transB m n k alpha a aOff lda b bOff ldb beta c cOff ldc

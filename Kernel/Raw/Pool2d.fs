@@ -1,0 +1,130 @@
+namespace InitLab.Kernel.Raw
+
+/// Shape checks and loops shared by the float32 and float64 pooling members. Planes (image,
+/// channel) are split statically across workers; every output depends on one plane only.
+module internal PoolDriver =
+
+    let check (name: string) (xLen: int) n c h w k stride =
+        if n < 1 || c < 1 || h < 1 || w < 1 then
+            invalidArg "shape" (sprintf "%s: sizes must be positive, got n=%d c=%d h=%d w=%d" name n c h w)
+        if k < 1 || stride < 1 then
+            invalidArg "k" (sprintf "%s: kernel and stride must be >= 1, got k=%d stride=%d" name k stride)
+        if k > h || k > w then
+            invalidArg "k" (sprintf "%s: kernel %d is larger than the input %d×%d" name k h w)
+        if xLen < n * c * h * w then
+            invalidArg "x" (sprintf "%s: x has %d elements, expected at least n·c·h·w = %d·%d·%d·%d = %d" name xLen n c h w (n * c * h * w))
+        // floor semantics (Caffe with no padding, PyTorch ceil_mode=false)
+        (h - k) / stride + 1, (w - k) / stride + 1
+
+    let checkOut (name: string) (what: string) (len: int) (expected: int) =
+        if len < expected then
+            invalidArg what (sprintf "%s: %s has %d elements, expected at least %d" name what len expected)
+
+    let inline planes (count: int) (body: int -> unit) =
+        let workers = if count * 64 < 16384 then 1 else max 1 (min Threads.Count count)
+        ThreadState.run workers (fun wi ->
+            let p0 = ThreadState.splitStart count workers 1 wi
+            let p1 = ThreadState.splitStart count workers 1 (wi + 1)
+            for p in p0 .. p1 - 1 do body p)
+
+    /// NaN wins (as in PyTorch); ties keep the first element in row-major window order.
+    let inline maxForward (x: 'T[]) n c h w k stride (y: 'T[]) (argmax: int[]) oh ow =
+        planes (n * c) (fun p ->
+            let xo = p * h * w
+            let yo = p * oh * ow
+            for oy in 0 .. oh - 1 do
+                for ox in 0 .. ow - 1 do
+                    let mutable bi = xo + oy * stride * w + ox * stride
+                    let mutable best = x.[bi]
+                    for ky in 0 .. k - 1 do
+                        let row = xo + (oy * stride + ky) * w + ox * stride
+                        for kx in 0 .. k - 1 do
+                            let v = x.[row + kx]
+                            if v > best || (v <> v && best = best) then
+                                best <- v
+                                bi <- row + kx
+                    y.[yo + oy * ow + ox] <- best
+                    argmax.[yo + oy * ow + ox] <- bi)
+
+    let inline maxBackward (name: string) (dy: 'T[]) (argmax: int[]) (count: int) (dx: 'T[]) =
+        if count < 0 || count > dy.Length || count > argmax.Length then
+            invalidArg "count" (sprintf "%s: count %d exceeds dy (%d) or argmax (%d)" name count dy.Length argmax.Length)
+        // serial scatter: overlapping windows may share a target element
+        for i in 0 .. count - 1 do
+            let t = argmax.[i]
+            if t < 0 || t >= dx.Length then
+                invalidArg "argmax" (sprintf "%s: argmax[%d] = %d is outside dx (%d elements)" name i t dx.Length)
+            dx.[t] <- dx.[t] + dy.[i]
+
+    let inline avgForward (x: 'T[]) n c h w k stride (y: 'T[]) oh ow (inv: 'T) =
+        planes (n * c) (fun p ->
+            let xo = p * h * w
+            let yo = p * oh * ow
+            for oy in 0 .. oh - 1 do
+                for ox in 0 .. ow - 1 do
+                    let mutable s = Unchecked.defaultof<'T>
+                    for ky in 0 .. k - 1 do
+                        let row = xo + (oy * stride + ky) * w + ox * stride
+                        for kx in 0 .. k - 1 do s <- s + x.[row + kx]
+                    y.[yo + oy * ow + ox] <- s * inv)
+
+    let inline avgBackward (dy: 'T[]) n c h w k stride (dx: 'T[]) oh ow (inv: 'T) =
+        planes (n * c) (fun p ->
+            let xo = p * h * w
+            let yo = p * oh * ow
+            for oy in 0 .. oh - 1 do
+                for ox in 0 .. ow - 1 do
+                    let g = dy.[yo + oy * ow + ox] * inv
+                    for ky in 0 .. k - 1 do
+                        let row = xo + (oy * stride + ky) * w + ox * stride
+                        for kx in 0 .. k - 1 do dx.[row + kx] <- dx.[row + kx] + g)
+
+/// 2-D max and average pooling over NCHW planes, square kernel k, stride s, no padding, floor
+/// output size oh = (h - k)/s + 1. Backward members ACCUMULATE into dx.
+[<AbstractClass; Sealed>]
+type Pool2d =
+    /// y = window maxima; argmax[i] = flat index into x of the element chosen for y[i].
+    static member MaxForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[], argmax: int[]) : unit =
+        let oh, ow = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.MaxForward" "y" (Array.length y) (n * c * oh * ow)
+        PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (Array.length argmax) (n * c * oh * ow)
+        PoolDriver.maxForward x n c h w k stride y argmax oh ow
+
+    /// float64 max pooling.
+    static member MaxForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[], argmax: int[]) : unit =
+        let oh, ow = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.MaxForward" "y" (Array.length y) (n * c * oh * ow)
+        PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (Array.length argmax) (n * c * oh * ow)
+        PoolDriver.maxForward x n c h w k stride y argmax oh ow
+
+    /// dx[argmax[i]] += dy[i] for i < count.
+    static member MaxBackward(dy: float32[], argmax: int[], count: int, dx: float32[]) : unit =
+        PoolDriver.maxBackward "Pool2d.MaxBackward" dy argmax count dx
+
+    /// float64 max-pool backward.
+    static member MaxBackward(dy: float[], argmax: int[], count: int, dx: float[]) : unit =
+        PoolDriver.maxBackward "Pool2d.MaxBackward" dy argmax count dx
+
+    /// y = window means.
+    static member AvgForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[]) : unit =
+        let oh, ow = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgForward" "y" (Array.length y) (n * c * oh * ow)
+        PoolDriver.avgForward x n c h w k stride y oh ow (1.0f / float32 (k * k))
+
+    /// float64 average pooling.
+    static member AvgForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[]) : unit =
+        let oh, ow = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgForward" "y" (Array.length y) (n * c * oh * ow)
+        PoolDriver.avgForward x n c h w k stride y oh ow (1.0 / float (k * k))
+
+    /// dx += dy/(k·k) spread over each window; (n, c, h, w) is the INPUT shape.
+    static member AvgBackward(dy: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float32[]) : unit =
+        let oh, ow = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (Array.length dy) (n * c * oh * ow)
+        PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0f / float32 (k * k))
+
+    /// float64 average-pool backward.
+    static member AvgBackward(dy: float[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float[]) : unit =
+        let oh, ow = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (Array.length dy) (n * c * oh * ow)
+        PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0 / float (k * k))

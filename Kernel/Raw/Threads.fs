@@ -1,0 +1,88 @@
+namespace InitLab.Kernel.Raw
+
+open System
+open System.Threading
+
+/// Holds the process-wide worker count (kept in a module so the public type can be a static class).
+module internal ThreadState =
+    let mutable count = max 1 (min 2 Environment.ProcessorCount)
+
+    /// Dedicated worker threads (index 1 .. n-1; index 0 is always the caller). A call owns the
+    /// whole pool while it runs; a concurrent call (another model on another thread) finds it busy
+    /// and runs its indices serially itself, which gives the same bits because each index is a fixed
+    /// piece of work.
+    type private Pool() =
+        let gate = obj ()
+        let mutable go : SemaphoreSlim[] = [||]
+        let mutable body : Action<int> = null
+        let mutable pending = 0
+        let mutable failure : exn = null
+
+        member private this.Loop(i: int) =
+            while true do
+                go.[i].Wait()
+                try
+                    try body.Invoke i
+                    with e -> Interlocked.CompareExchange(&failure, e, null) |> ignore
+                finally
+                    Interlocked.Decrement(&pending) |> ignore
+
+        member private this.Ensure(workers: int) =
+            if go.Length < workers then
+                let old = go
+                go <- Array.init workers (fun i -> if i < old.Length then old.[i] else new SemaphoreSlim(0))
+                for i in max 1 old.Length .. workers - 1 do
+                    let t = Thread((fun () -> this.Loop i), 256 * 1024)
+                    t.IsBackground <- true
+                    t.Name <- sprintf "InitLab.Raw worker %d" i
+                    t.Start()
+
+        member this.Run(workers: int, f: Action<int>) =
+            if Monitor.TryEnter gate then
+                try
+                    this.Ensure workers
+                    body <- f
+                    failure <- null
+                    Volatile.Write(&pending, workers - 1)
+                    for i in 1 .. workers - 1 do go.[i].Release() |> ignore
+                    let mutable own : exn = null
+                    try f.Invoke 0 with e -> own <- e
+                    let mutable spin = SpinWait()
+                    while Volatile.Read(&pending) <> 0 do spin.SpinOnce(-1)
+                    body <- null
+                    if not (isNull own) then raise own
+                    if not (isNull failure) then raise failure
+                finally
+                    Monitor.Exit gate
+            else
+                for i in 0 .. workers - 1 do f.Invoke i
+
+    let private pool = Pool()
+
+    /// Runs body(w) for w = 0 .. workers-1. Each index is a fixed piece of work chosen by the caller,
+    /// so the result does not depend on which OS thread runs which index.
+    let run (workers: int) (body: int -> unit) =
+        if workers <= 1 then body 0
+        else pool.Run(workers, Action<int>(body))
+
+    /// Start of part `i` when `total` items are cut into `parts` ranges whose boundaries are multiples
+    /// of `align` (the last range takes the remainder).
+    let splitStart (total: int) (parts: int) (align: int) (i: int) =
+        if i >= parts then total
+        else
+            let units = (total + align - 1) / align
+            let s = (int64 units * int64 i / int64 parts) |> int
+            min total (s * align)
+
+/// Worker count used by all raw kernels; default min(2, Environment.ProcessorCount). Work is split
+/// statically (fixed ranges per worker, fixed reduction order) so results are bit-identical run to
+/// run for a given thread count.
+[<AbstractClass; Sealed>]
+type Threads =
+    /// Number of workers the raw kernels use (1 .. 256).
+    static member Count
+        with get () = ThreadState.count
+        and set (v: int) =
+            if v < 1 || v > 256 then
+                invalidArg "value" (sprintf "Threads.Count must be between 1 and 256, got %d" v)
+            ThreadState.count <- v
