@@ -14,6 +14,9 @@ type MaxPool2dFn(k: int, stride: int) =
         argmax <- idx
         y
     override _.Backward(g, _) = [| g.MaxPool2dBackward(argmax, inShape) |]
+    override _.ReleaseSaved() =
+        BufferPool<int>.Return argmax
+        argmax <- [||]
 
 /// Average pooling (kernel k, stride s, no padding).
 type AvgPool2dFn(k: int, stride: int) =

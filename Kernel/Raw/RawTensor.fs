@@ -530,7 +530,8 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
     override this.MaxPool2d(k, stride) =
         let n, c, h, w, oh, ow = this.PoolShape(k, stride)
         let r = make [| n; c; oh; ow |]
-        let idx = Array.zeroCreate r.Numel
+        // every entry is written by the kernel; the caller returns it to the pool after backward
+        let idx = BufferPool<int>.Rent r.Numel
         if Kern.isF32<'T> then Pool2d.MaxForward(Kern.f32 this.Data, n, c, h, w, k, stride, Kern.f32 r.Data, idx)
         else Pool2d.MaxForward(Kern.f64 this.Data, n, c, h, w, k, stride, Kern.f64 r.Data, idx)
         r :> RawTensor, idx
