@@ -6,7 +6,7 @@ namespace InitLab.Tests.StoreWriter;
 /// <summary>
 /// Child process for Host.Tests. Modes:
 /// <c>runs STORE WRITER RUNS STEPS</c> writes RUNS runs with STEPS steps of metrics each;
-/// <c>checkpoint PATH FLOATS</c> saves checkpoints 1, 2, 3, … to PATH forever (until killed).
+/// <c>checkpoint PATH FLOATS START</c> saves checkpoints START, START+1, … to PATH until killed.
 /// Values follow <see cref="Expected"/> so the parent can check every one.
 /// </summary>
 public static class Program
@@ -19,7 +19,7 @@ public static class Program
             {
                 ["runs", var store, var writer, var runs, var steps] =>
                     WriteRuns(store, Int(writer), Int(runs), Int(steps)),
-                ["checkpoint", var path, var floats] => SaveCheckpoints(path, Int(floats)),
+                ["checkpoint", var path, var floats, var start] => SaveCheckpoints(path, Int(floats), long.Parse(start, CultureInfo.InvariantCulture)),
                 _ => Usage(),
             };
         }
@@ -34,7 +34,7 @@ public static class Program
 
     static int Usage()
     {
-        Console.Error.WriteLine("usage: StoreWriter runs STORE WRITER RUNS STEPS | checkpoint PATH FLOATS");
+        Console.Error.WriteLine("usage: StoreWriter runs STORE WRITER RUNS STEPS | checkpoint PATH FLOATS START");
         return 2;
     }
 
@@ -71,11 +71,11 @@ public static class Program
     /// <summary>Value of element <paramref name="k"/> of the parameter tensor in checkpoint <paramref name="iteration"/>.</summary>
     public static float CheckpointValue(long iteration, int k) => iteration * 0.5f + k % 1000;
 
-    static int SaveCheckpoints(string path, int floats)
+    static int SaveCheckpoints(string path, int floats, long start)
     {
         var data = new float[floats];
         var moment = new double[1000];
-        for (long it = 1; ; it++)
+        for (var it = start; ; it++)
         {
             for (var k = 0; k < floats; k++) data[k] = CheckpointValue(it, k);
             for (var k = 0; k < moment.Length; k++) moment[k] = it + k;

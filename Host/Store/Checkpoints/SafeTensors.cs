@@ -121,6 +121,9 @@ public static class SafeTensors
     /// <summary>Validates the header against a data section of <paramref name="dataLength"/> bytes.</summary>
     static (List<TensorLayout>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
+        // JsonDocument checks UTF-8 lazily (when a string is read), so check it all first.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw new CheckpointFormatException(path, null, "header is not valid UTF-8");
         JsonDocument doc;
         try
         {
