@@ -1,0 +1,93 @@
+using System.Globalization;
+using InitLab.Store;
+
+namespace InitLab.Tests.StoreWriter;
+
+/// <summary>
+/// Child process for Host.Tests. Modes:
+/// <c>runs STORE WRITER RUNS STEPS</c> writes RUNS runs with STEPS steps of metrics each;
+/// <c>checkpoint PATH FLOATS START</c> saves checkpoints START, START+1, … to PATH until killed.
+/// Values follow <see cref="Expected"/> so the parent can check every one.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return args switch
+            {
+                ["runs", var store, var writer, var runs, var steps] =>
+                    WriteRuns(store, Int(writer), Int(runs), Int(steps)),
+                ["checkpoint", var path, var floats, var start] => SaveCheckpoints(path, Int(floats), long.Parse(start, CultureInfo.InvariantCulture)),
+                _ => Usage(),
+            };
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine(e);
+            return 1;
+        }
+    }
+
+    static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+
+    static int Usage()
+    {
+        Console.Error.WriteLine("usage: StoreWriter runs STORE WRITER RUNS STEPS | checkpoint PATH FLOATS START");
+        return 2;
+    }
+
+    /// <summary>Metric value written by writer <paramref name="w"/>, run <paramref name="r"/>, step <paramref name="s"/>.</summary>
+    public static double Expected(int w, int r, long s, string name) =>
+        w * 1e6 + r * 1e3 + s + (name == "loss" ? 0.25 : 0.5);
+
+    static int WriteRuns(string storePath, int writer, int runs, int steps)
+    {
+        using var store = RunStore.Open(storePath);
+        for (var r = 0; r < runs; r++)
+        {
+            var id = store.StartRun(new RunInfo("multi", $"w{writer}-r{r}",
+                $$"""{"writer": {{writer}}, "run": {{r}}}""", writer * 1000 + r));
+            var batch = new List<MetricPoint>();
+            for (long s = 0; s < steps; s++)
+            {
+                // Single inserts and batches interleave, as in a trainer logging loss per step and eval per epoch.
+                store.LogMetric(id, s, "loss", Expected(writer, r, s, "loss"));
+                batch.Add(new MetricPoint(s, "acc", Expected(writer, r, s, "acc")));
+                if (batch.Count == 10)
+                {
+                    store.LogMetrics(id, batch);
+                    batch.Clear();
+                }
+            }
+            store.LogMetrics(id, batch);
+            store.FinishRun(id, RunStatus.Finished, $"writer {writer}");
+        }
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>Value of element <paramref name="k"/> of the parameter tensor in checkpoint <paramref name="iteration"/>.</summary>
+    public static float CheckpointValue(long iteration, int k) => iteration * 0.5f + k % 1000;
+
+    static int SaveCheckpoints(string path, int floats, long start)
+    {
+        var data = new float[floats];
+        var moment = new double[1000];
+        for (var it = start; ; it++)
+        {
+            for (var k = 0; k < floats; k++) data[k] = CheckpointValue(it, k);
+            for (var k = 0; k < moment.Length; k++) moment[k] = it + k;
+            var checkpoint = new CheckpointData(
+                Iteration: it,
+                Parameters: [NamedTensor.Of("w", new long[] { floats }, data)],
+                OptimizerState: [NamedTensor.Of("w.m", new long[] { moment.Length }, moment)],
+                GeneratorState: [NamedTensor.Of("main", new long[] { 2 }, new[] { it, -it })],
+                Metadata: new Dictionary<string, string> { ["writer"] = "StoreWriter" });
+            Checkpoint.Save(path, checkpoint);
+            Console.WriteLine($"saved {it}");
+            Console.Out.Flush();
+        }
+    }
+}
