@@ -17,8 +17,11 @@ type internal ParamSlot =
 
 /// Runs an UpdateRule on one parameter's arrays of element type 'T.
 type internal RuleRunner<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> =
+    // a static member rather than a local closure: Run must not allocate
+    static member private Buf(slot: ParamSlot, i: int) = slot.Buffers[i] :?> 'T[]
+
     static member Run(rule: UpdateRule, slot: ParamSlot, w: 'T[], g: 'T[], lr: float, wd: float, s1: 'T[], s2: 'T[]) =
-        let buf i = slot.Buffers[i] :?> 'T[]
+        let inline buf i = RuleRunner<'T>.Buf(slot, i)
         match rule with
         | Sgd(m, _, _, Caffe) -> UpdateKernels<'T>.SgdCaffe(w, g, (if m > 0.0 then buf 0 else null), lr, wd, m, s1)
         | Sgd(m, damp, nesterov, PyTorch) ->
