@@ -159,3 +159,7 @@ module LrPolicy =
         | Poly(_, pw, m) -> $"poly:{f pw}:{m}"
         | Sigmoid(_, g, s) -> $"sigmoid:{f g}:{s}"
         | Cosine(_, m, period) -> $"cosine:{period}:{f m}"
+
+type LrPolicy with
+    /// The learning rate at iteration `iter` (>= 0); same as `LrPolicy.rate`.
+    member this.Rate(iter: int) = LrPolicy.rate this iter

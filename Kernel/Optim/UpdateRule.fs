@@ -60,6 +60,7 @@ module UpdateRule =
         match r with
         | Sgd(m, damp, nesterov, style) ->
             if nesterov && style = Caffe then fail "optimiser 'nesterov': Nesterov momentum is implemented in the PyTorch style only"
+            if style = Caffe && damp <> 0.0 then fail $"optimiser '{n}': dampening {damp} applies to the PyTorch style only (Caffe has none)"
             inRange "momentum" 0.0 1.0 true m
             inRange "dampening" 0.0 1.0 false damp
             if nesterov && (m <= 0.0 || damp <> 0.0) then

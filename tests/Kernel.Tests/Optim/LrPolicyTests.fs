@@ -21,6 +21,7 @@ let tests =
         testCase "inv matches Caffe's LeNet log line at iteration 100" <| fun () ->
             Expect.equal (LrPolicy.caffeLogLine 100 (Inv(0.01, 1e-4, 0.75))) "Iteration 100, lr = 0.00992565" "caffe log"
             Expect.equal (LrPolicy.formatCaffe 1e-5) "1e-05" "%g exponent form"
+            Expect.equal ((Inv(0.01, 1e-4, 0.75)).Rate 0) 0.01 "iteration 0 is the base rate"
 
         testPropertyWithConfig config "fixed = base" <| fun (b: int) (i: int) ->
             LrPolicy.rate (Fixed(unit' b)) (iterOf i) = unit' b
