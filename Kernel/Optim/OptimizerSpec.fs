@@ -51,8 +51,14 @@ module OptimizerSpec =
         validate spec
         Optimizer(parameters, spec.Rule, spec.Policy, spec.WeightDecay, lrMult spec, decayMult spec)
 
+    /// The text `parse` reads back into an equal spec.
+    let format (spec: OptimizerSpec) =
+        let f (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
+        $"{UpdateRule.format spec.Rule} lr={f spec.Policy.BaseLr} wd={f spec.WeightDecay} policy={LrPolicy.format spec.Policy} "
+        + $"bias_lr={f spec.BiasLrMult} bias_decay={f spec.BiasDecayMult}"
+
     let syntax =
-        $"RULE [lr=BASE] [wd=DECAY] [policy=POLICY] [bias_lr=MULT] [bias_decay=MULT] (space separated), "
+        $"caffe-lenet | RULE [lr=BASE] [wd=DECAY] [policy=POLICY] [bias_lr=MULT] [bias_decay=MULT] (space separated), "
         + $"RULE = {UpdateRule.syntax}; POLICY = {LrPolicy.syntax}"
 
     /// Parses e.g. "sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2" (see `syntax`), or
@@ -60,7 +66,9 @@ module OptimizerSpec =
     let parse (text: string) : OptimizerSpec =
         if String.IsNullOrWhiteSpace text then fail $"empty optimiser spec; expected {syntax}"
         let tokens = text.Split([| ' '; '\t' |], StringSplitOptions.RemoveEmptyEntries)
-        if tokens[0].ToLowerInvariant() = "caffe-lenet" && tokens.Length = 1 then caffeLeNet
+        if tokens[0].ToLowerInvariant() = "caffe-lenet" then
+            if tokens.Length > 1 then fail $"optimiser spec '{text}': the caffe-lenet preset takes no options; spell it out as '{format caffeLeNet}' and edit that"
+            caffeLeNet
         else
             let rule = UpdateRule.parse tokens[0]
             let options = Collections.Generic.Dictionary<string, string>()
@@ -91,9 +99,3 @@ module OptimizerSpec =
                   BiasDecayMult = num "bias_decay" 1.0 }
             validate spec
             spec
-
-    /// The text `parse` reads back into an equal spec.
-    let format (spec: OptimizerSpec) =
-        let f (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-        $"{UpdateRule.format spec.Rule} lr={f spec.Policy.BaseLr} wd={f spec.WeightDecay} policy={LrPolicy.format spec.Policy} "
-        + $"bias_lr={f spec.BiasLrMult} bias_decay={f spec.BiasDecayMult}"

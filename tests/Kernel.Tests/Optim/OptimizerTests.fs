@@ -180,6 +180,7 @@ let tests =
             Expect.equal (OptimizerSpec.parse "adam").Rule (Adam(0.9, 0.999, 1e-8, false)) "PyTorch Adam defaults"
             Expect.equal (OptimizerSpec.parse "rmsprop").Rule (RmsProp(0.99, 1e-8, 0.0)) "PyTorch RMSProp defaults"
             Expect.equal (OptimizerSpec.parse "caffe-lenet") OptimizerSpec.caffeLeNet "preset"
+            Expect.equal (OptimizerSpec.parse (OptimizerSpec.format OptimizerSpec.caffeLeNet)) OptimizerSpec.caffeLeNet "preset spelled out"
             for text in [ "sgd"; "sgd:0.9"; "sgd-torch:0.9:0.1"; "nesterov:0.95"; "adagrad"; "rmsprop:0.9:1e-6:0.5"; "adamw:0.8:0.99:1e-7 wd=0.01"
                           "sgd:0.9 lr=0.1 policy=multistep:0.1:100,200,300"; "adam policy=cosine:1000:1e-5"; "sgd policy=poly:0.9:5000" ] do
                 let spec = OptimizerSpec.parse text
@@ -188,6 +189,7 @@ let tests =
                 [ "", [ "empty" ]; "sgdx", [ "sgdx" ]; "sgd:abc", [ "abc" ]; "sgd:1.2", [ "1.2" ]; "adam:0.9:0.999:1e-8:7", [ "at most 3" ]
                   "nesterov", [ "momentum" ]; "sgd lr=-1", [ "-1" ]; "sgd lr=fast", [ "fast" ]; "sgd speed=3", [ "speed" ]
                   "sgd wd=0.1 wd=0.2", [ "twice" ]; "sgd policy=step:0.1:0", [ "stepsize"; "0" ]; "sgd policy=warp", [ "warp" ]
-                  "sgd policy=multistep:0.1:200,100", [ "200"; "100" ]; "sgd policy=cosine:100:0.5", [ "0.5"; "exceeds" ] ] do
+                  "sgd policy=multistep:0.1:200,100", [ "200"; "100" ]; "sgd policy=cosine:100:0.5", [ "0.5"; "exceeds" ]
+                  "caffe-lenet wd=0", [ "caffe-lenet"; "policy=inv:0.0001:0.75" ] ] do
                 expectArgError (fun () -> OptimizerSpec.parse text |> ignore) mentions $"'{text}'"
     ]
