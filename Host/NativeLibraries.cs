@@ -16,7 +16,11 @@ public static class NativeLibraries
     static int initialized;
 
     /// <summary>Runs once when the Host assembly is loaded; safe to call again.</summary>
+    // CA2255 warns against module initializers in libraries; here the library itself is what scripts load,
+    // and the resolver must be in place before the first SQLite call.
+#pragma warning disable CA2255
     [ModuleInitializer]
+#pragma warning restore CA2255
     public static void Initialize()
     {
         if (Interlocked.Exchange(ref initialized, 1) != 0) return;

@@ -31,7 +31,7 @@ internal static class TensorBytes
         stream.Write(buffer);
     }
 
-    /// <summary>Copies little-endian bytes into a new array of <paramref name="dtype"/>'s element type.</summary>
+    /// <summary>Copies little-endian bytes into a new array of <typeparamref name="T"/>.</summary>
     public static T[] Decode<T>(ReadOnlySpan<byte> bytes) where T : unmanaged
     {
         var result = new T[bytes.Length / Marshal.SizeOf<T>()];
