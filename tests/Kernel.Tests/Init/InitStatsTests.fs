@@ -118,6 +118,14 @@ let tests =
             let xs = pooled (XavierCaffe FanIn) [| 500 |] [| 500; 800 |] 3
             checkMoments "caffe-xavier bias" xs 0.0 (1.0 / 800.0) uniformKurtosis |> ignore
 
+        testCase "the moment check has power: it rejects variances 10% off the truth" <| fun () ->
+            let shape = [| 100; 200 |]
+            let xs = pooled XavierNormal shape shape 1
+            let truth = 2.0 / 300.0
+            checkMoments "truth" xs 0.0 truth normalKurtosis |> ignore
+            for wrong in [ truth * 1.1; truth / 1.1 ] do
+                Expect.throwsT<Expecto.AssertException> (fun () -> checkMoments "wrong" xs 0.0 wrong normalKurtosis |> ignore) $"variance {wrong}"
+
         testCase "constant fills every element with the value" <| fun () ->
             let t = (Constant 0.25).Create([| 3; 4 |], Generator(1))
             Expect.equal t.Shape [| 3; 4 |] "shape"
