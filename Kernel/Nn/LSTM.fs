@@ -1,0 +1,59 @@
+namespace InitLab.Kernel.Nn
+
+open InitLab.Kernel
+open InitLab.Kernel.Init
+
+/// A single-layer LSTM over a sequence, batch first: input [B; T; in] → outputs [B; T; H] plus the
+/// final state (h, c), each [B; H]. Parameters and gate order as PyTorch (weight_ih [4H; in],
+/// weight_hh [4H; H], bias_ih, bias_hh [4H]; i, f, g, o); default initialisation U(±1/√H).
+type LSTM(inputSize: int, hiddenSize: int, ?bias: bool, ?weightInit: Initializer, ?biasInit: Initializer,
+          ?gen: Generator, ?dtype: DType) =
+    inherit Module()
+    do
+        Param.checkPositive "LSTM" "inputSize" inputSize
+        Param.checkPositive "LSTM" "hiddenSize" hiddenSize
+    let hasBias = defaultArg bias true
+    let wIh, wHh, bIh, bHh =
+        LstmMath.parameters inputSize hiddenSize hasBias weightInit biasInit (Param.generatorOr gen) (defaultArg dtype Float32)
+
+    member _.InputSize = inputSize
+    member _.HiddenSize = hiddenSize
+    member _.WeightIh: Tensor = wIh
+    member _.WeightHh: Tensor = wHh
+    member _.BiasIh: Tensor = bIh
+    member _.BiasHh: Tensor = bHh
+
+    override _.LocalParameters = LstmMath.named wIh wHh bIh bHh
+
+    /// Runs the whole sequence from (h0, c0) (zeros when null): returns outputs [B; T; H] and (h_T, c_T).
+    member this.ForwardWithState(x: Tensor, h0: Tensor, c0: Tensor) : Tensor * (Tensor * Tensor) =
+        if isNull x then nullArg "x"
+        if x.Rank <> 3 || x.Shape[2] <> inputSize || x.Shape[1] < 1 then
+            invalidArg "x" $"{this.Describe()}: expected input [batch; time ≥ 1; {inputSize}], got {Shape.show x.Shape}"
+        let b, steps = x.Shape[0], x.Shape[1]
+        let zeros () = Tensor.Zeros([| b; hiddenSize |], wIh.DType)
+        let h0 = if isNull h0 then zeros () else h0
+        let c0 = if isNull c0 then zeros () else c0
+        LstmMath.checkState (this.Describe()) "h0" b hiddenSize h0
+        LstmMath.checkState (this.Describe()) "c0" b hiddenSize c0
+        // the input projection of every step in one matrix product
+        let xProj = x.Reshape([| b * steps; inputSize |]).Linear(wIh, bIh).Reshape([| b; steps; 4 * hiddenSize |])
+        let mutable h, c = h0, c0
+        let outputs = Array.zeroCreate steps
+        for t in 0 .. steps - 1 do
+            let h', c' = LstmMath.step hiddenSize (xProj.Select(1, t)) wHh bHh h c
+            outputs[t] <- h'
+            h <- h'
+            c <- c'
+        TensorOps.Stack(outputs, 1), (h, c)
+
+    /// Runs the sequence from the zero state.
+    member this.ForwardWithState(x: Tensor) = this.ForwardWithState(x, null, null)
+
+    /// Outputs [B; T; H] from the zero state.
+    override this.Forward(x) = fst (this.ForwardWithState x)
+
+    override _.CreateSimilar() =
+        LSTM(inputSize, hiddenSize, hasBias, Param.placeholder, Param.placeholder, Generator(0), wIh.DType)
+
+    override _.Describe() = $"""LSTM({inputSize} → {hiddenSize}{(if hasBias then "" else ", no bias")})"""

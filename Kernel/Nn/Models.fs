@@ -1,0 +1,40 @@
+namespace InitLab.Kernel.Nn
+
+open InitLab.Kernel
+open InitLab.Kernel.Init
+
+/// Reference architectures.
+[<AbstractClass; Sealed>]
+type Models =
+    /// Caffe's LeNet (examples/mnist/lenet_train_test.prototxt) for [N; 1; 28; 28]:
+    /// conv1 20@5×5 → pool1 max 2/2 → conv2 50@5×5 → pool2 max 2/2 → ip1 800→500 → relu1 → ip2 10.
+    /// Weights from `weightInit` (default Caffe's xavier, fan-in), biases from `biasInit` (default 0).
+    /// The flatten before ip1 is implicit in Caffe's InnerProduct; here it is a parameter-free child.
+    static member LeNet5(?weightInit: Initializer, ?biasInit: Initializer, ?gen: Generator, ?dtype: DType) : Sequential =
+        let wi = defaultArg weightInit (XavierCaffe FanIn)
+        let bi = defaultArg biasInit (Constant 0.0)
+        let gen = Param.generatorOr gen
+        let dtype = defaultArg dtype Float32
+        Sequential [
+            "conv1", Conv2d(1, 20, 5, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) :> Module
+            "pool1", MaxPool2d(2, 2)
+            "conv2", Conv2d(20, 50, 5, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype)
+            "pool2", MaxPool2d(2, 2)
+            "flatten", Flatten()
+            "ip1", Linear(800, 500, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype)
+            "relu1", ReLU()
+            "ip2", Linear(500, 10, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) ]
+
+    /// The textbook's two-layer net: affine1 in→hidden, sigmoid1, affine2 hidden→out; weights
+    /// 0.01·N(0, 1) and biases 0 unless given.
+    static member TwoLayerNet(inputSize: int, hiddenSize: int, outputSize: int, ?weightInit: Initializer,
+                              ?biasInit: Initializer, ?gen: Generator, ?dtype: DType) : Sequential =
+        let wi = defaultArg weightInit (Gaussian 0.01)
+        let bi = defaultArg biasInit (Constant 0.0)
+        let gen = Param.generatorOr gen
+        let dtype = defaultArg dtype Float32
+        Sequential [
+            "affine1", Linear(inputSize, hiddenSize, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) :> Module
+            // qualified: InitLab.Kernel's UnaryOp has a case named Sigmoid that would shadow the layer
+            "sigmoid1", InitLab.Kernel.Nn.Sigmoid()
+            "affine2", Linear(hiddenSize, outputSize, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) ]

@@ -1,0 +1,149 @@
+namespace InitLab.Kernel.Nn
+
+open System
+open System.Collections.Generic
+open InitLab.Kernel
+open InitLab.Kernel.Init
+
+/// One parameter's saved value: plain arrays so any host can persist it (values are float64,
+/// which holds float32 parameters exactly).
+type ParameterState =
+    { Name: string
+      Shape: int[]
+      Values: float[] }
+
+/// Base of all layers and models. A module maps a tensor to a tensor (`Forward`), owns named
+/// parameters in a stable order (its own, then each child's prefixed with the child's name, so
+/// `conv1.weight`, `conv1.bias`, … exactly as PyTorch names them) and a training flag.
+[<AbstractClass>]
+type Module() =
+    let mutable training = true
+
+    abstract Forward: Tensor -> Tensor
+    /// This module's own parameters (not its children's), in a fixed order.
+    abstract LocalParameters: (string * Tensor)[]
+    default _.LocalParameters = [||]
+    /// Named sub-modules, in forward order.
+    abstract Children: (string * Module)[]
+    default _.Children = [||]
+    /// A new module of the same architecture (same sizes, dtype, options) whose parameter values are
+    /// placeholders; `Clone` fills them from this one. Must not draw from any shared generator.
+    abstract CreateSimilar: unit -> Module
+    /// One line describing this module alone, e.g. "Linear(800 → 500)".
+    abstract Describe: unit -> string
+
+    /// Every parameter with its dotted name, in a stable order.
+    member this.NamedParameters: (string * Tensor)[] =
+        [| yield! this.LocalParameters
+           for (childName, child) in this.Children do
+               for (name, p) in child.NamedParameters -> childName + "." + name, p |]
+
+    member this.Parameters: Tensor[] = this.NamedParameters |> Array.map snd
+    /// Total number of scalar parameters.
+    member this.ParameterCount: int64 = this.Parameters |> Array.sumBy (fun p -> int64 p.Numel)
+
+    member _.IsTraining = training
+
+    member private this.SetTraining(on: bool) =
+        training <- on
+        for (_, c) in this.Children do c.SetTraining on
+
+    /// Training mode (dropout active); applies to all children. Returns this module.
+    member this.Train() =
+        this.SetTraining true
+        this
+
+    /// Evaluation mode (dropout off); applies to all children. Returns this module.
+    member this.Eval() =
+        this.SetTraining false
+        this
+
+    member this.ZeroGrad() = for p in this.Parameters do p.ZeroGrad()
+
+    /// Copies every parameter value from `other` bit for bit, in place (tensors held elsewhere, e.g.
+    /// by an optimiser, see the new values). Names, shapes and dtypes must match; nothing is written
+    /// unless all of them do.
+    member this.CopyFrom(other: Module) =
+        if isNull (box other) then nullArg "other"
+        let mine, theirs = this.NamedParameters, other.NamedParameters
+        if mine.Length <> theirs.Length then
+            invalidArg "other" $"CopyFrom: this {this.Describe()} has {mine.Length} parameters but the source {other.Describe()} has {theirs.Length}"
+        for (n1, p1), (n2, p2) in Array.zip mine theirs do
+            if n1 <> n2 then invalidArg "other" $"CopyFrom: parameter '{n1}' here faces '{n2}' in the source (architectures differ)"
+            if p1.Shape <> p2.Shape then
+                invalidArg "other" $"CopyFrom: parameter '{n1}' has shape {Shape.show p1.Shape} here but {Shape.show p2.Shape} in the source"
+            if p1.DType <> p2.DType then
+                invalidArg "other" $"CopyFrom: parameter '{n1}' is {p1.DType} here but {p2.DType} in the source"
+        for (_, dst), (_, src) in Array.zip mine theirs do
+            Array.Copy(src.Raw.DataArray, dst.Raw.DataArray, dst.Numel)
+
+    /// A deep copy: same architecture, bit-identical parameters that are independent of this
+    /// module's, same training mode.
+    member this.Clone() : Module =
+        let c = this.CreateSimilar()
+        c.CopyFrom this
+        for (_, dst), (_, src) in Array.zip c.NamedParameters this.NamedParameters do
+            if src.RequiresGrad then dst.RequireGrad() |> ignore
+        c.SetTraining training
+        c
+
+    /// Every parameter's name, shape and values (copies), in `NamedParameters` order.
+    member this.StateDict() : ParameterState[] =
+        this.NamedParameters
+        |> Array.map (fun (name, p) -> { Name = name; Shape = Array.copy p.Shape; Values = p.ToArray() })
+
+    /// Loads values saved by `StateDict`. Every parameter must be present exactly once with its
+    /// shape and finite values, and no unknown name may appear; all of it is checked before any
+    /// parameter is written, so a bad state leaves the module untouched.
+    member this.LoadStateDict(states: seq<ParameterState>) =
+        if isNull (box states) then nullArg "states"
+        let byName = Dictionary<string, ParameterState>()
+        for s in states do
+            if isNull (box s) || isNull s.Name then invalidArg "states" "LoadStateDict: a state entry or its name is null"
+            if not (byName.TryAdd(s.Name, s)) then invalidArg "states" $"LoadStateDict: parameter '{s.Name}' appears more than once"
+        let named = this.NamedParameters
+        let known = HashSet<string>(named |> Array.map fst)
+        let unknown = byName.Keys |> Seq.filter (known.Contains >> not) |> Seq.toArray
+        if unknown.Length > 0 then
+            invalidArg "states" $"""LoadStateDict: unknown parameter(s) {String.Join(", ", unknown)} for {this.Describe()}"""
+        let missing = named |> Array.map fst |> Array.filter (byName.ContainsKey >> not)
+        if missing.Length > 0 then
+            invalidArg "states" $"""LoadStateDict: missing parameter(s) {String.Join(", ", missing)}"""
+        for (name, p) in named do
+            let s = byName[name]
+            if isNull s.Shape || s.Shape <> p.Shape then
+                let shown = if isNull s.Shape then "null" else Shape.show s.Shape
+                invalidArg "states" $"LoadStateDict: parameter '{name}' is saved with shape {shown} but the model expects {Shape.show p.Shape}"
+            if isNull s.Values || s.Values.Length <> p.Numel then
+                let count = if isNull s.Values then 0 else s.Values.Length
+                invalidArg "states" $"LoadStateDict: parameter '{name}' of shape {Shape.show p.Shape} needs {p.Numel} values, the state holds {count}"
+            match s.Values |> Array.tryFindIndex (Double.IsFinite >> not) with
+            | Some i -> invalidArg "states" $"LoadStateDict: parameter '{name}' holds a non-finite value {s.Values[i]} at flat index {i}"
+            | None -> ()
+        for (name, p) in named do
+            let s = byName[name]
+            let converted = RawTensors.ofFloat64 p.DType s.Values p.Shape
+            Array.Copy(converted.DataArray, p.Raw.DataArray, p.Numel)
+
+    /// The module tree, one line per module, children indented under their names.
+    override this.ToString() =
+        let sb = Text.StringBuilder()
+        let rec go (m: Module) (indent: string) (label: string) =
+            sb.Append(indent).Append(label).Append(m.Describe()).AppendLine() |> ignore
+            for (n, c) in m.Children do go c (indent + "  ") (n + ": ")
+        go this "" ""
+        sb.ToString().TrimEnd()
+
+/// Helpers layers use to create their parameters.
+module internal Param =
+    let generatorOr (gen: Generator option) = match gen with Some g -> g | None -> DefaultGenerator.Current
+
+    /// A parameter (a leaf that requires grad) drawn from `init`; fans come from `fanShape`.
+    let create (init: Initializer) (shape: int[]) (fanShape: int[]) (gen: Generator) (dtype: DType) =
+        init.Create(shape, gen, fanShape, dtype).RequireGrad()
+
+    /// Placeholder values for `CreateSimilar` (no random draws).
+    let placeholder = Constant 0.0
+
+    let checkPositive (layer: string) (name: string) (v: int) =
+        if v <= 0 then invalidArg name $"{layer}: {name} must be positive, got {v}"
