@@ -125,7 +125,14 @@ public sealed class DataSet
     public float[] ToFloats(PixelScale scale)
     {
         var result = new float[Pixels.LongLength];
-        PixelTransforms.ToFloat(Pixels, result, scale);
+        // Element-wise, so splitting across threads cannot change any value.
+        const int chunk = 1 << 20;
+        int chunks = (int)((Pixels.LongLength + chunk - 1) / chunk);
+        Parallel.For(0, chunks, k =>
+        {
+            int start = k * chunk, length = (int)Math.Min(chunk, Pixels.LongLength - start);
+            PixelTransforms.ToFloat(Pixels.AsSpan(start, length), result.AsSpan(start, length), scale);
+        });
         return result;
     }
 

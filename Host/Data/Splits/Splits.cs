@@ -10,9 +10,9 @@ public sealed record ThreeWaySplit(DataSet Train, DataSet Validation, DataSet Te
 public static class Splits
 {
     /// <summary>
-    /// Indices of a class-stratified random subsample holding <paramref name="percent"/> % of the set:
-    /// each class keeps round(percent % of its count) images (at least one when the class is non-empty
-    /// and percent &gt; 0), so class ratios stay within one sample of the original. Sorted ascending.
+    /// Indices of a class-stratified random subsample of round(<paramref name="percent"/> % × N) images: the total
+    /// is apportioned over classes by largest remainder, so each class keeps ⌊K·n_c/N⌋ or ⌈K·n_c/N⌉ images and
+    /// class ratios stay within one sample of the original. Which images a class keeps is a seeded shuffle. Sorted ascending.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Percent outside (0, 100] or NaN.</exception>
     public static int[] StratifiedSubsampleIndices(IReadOnlyList<int> labels, int classCount, double percent, int seed)
@@ -21,16 +21,15 @@ public static class Splits
         if (!(percent > 0 && percent <= 100))
             throw new ArgumentOutOfRangeException(nameof(percent), percent, "percent must be in (0, 100]");
         var byClass = GroupByClass(labels, classCount);
-        var result = new List<int>();
+        int total = (int)Math.Round(labels.Count * percent / 100, MidpointRounding.AwayFromZero);
+        var quota = Apportion(byClass.Select(m => m.Count).ToArray(), total, labels.Count);
+        var result = new List<int>(total);
         for (int c = 0; c < classCount; c++)
         {
-            var members = byClass[c];
-            if (members.Count == 0) continue;
-            int keep = (int)Math.Max(1, Math.Min(members.Count, Math.Round(members.Count * percent / 100, MidpointRounding.AwayFromZero)));
-            var arr = members.ToArray();
+            var arr = byClass[c].ToArray();
             // One stream per class: changing one class's size does not reshuffle the others.
             new SeededRandom(seed, c).Shuffle<int>(arr);
-            result.AddRange(arr.AsSpan(0, keep).ToArray());
+            result.AddRange(arr.AsSpan(0, quota[c]).ToArray());
         }
         result.Sort();
         return [.. result];

@@ -45,22 +45,48 @@ public static class SyntheticDigits
         double ink = rng.Range(0.8, 1.0);
         double cos = Math.Cos(angle), sin = Math.Sin(angle);
 
-        // Unit glyph coordinates (0..1, y down) → centred, scaled, sheared, rotated, shifted pixels.
+        var strokes = Glyphs.Strokes(digit);
+        // Like MNIST, centre by centre of mass (stroke-length weighted), not by bounding box.
+        double gx = 0, gy = 0, total = 0;
+        foreach (var stroke in strokes)
+            for (int k = 0; k + 1 < stroke.Length; k++)
+            {
+                double len = Math.Sqrt(Math.Pow(stroke[k + 1].X - stroke[k].X, 2) + Math.Pow(stroke[k + 1].Y - stroke[k].Y, 2));
+                gx += len * (stroke[k].X + stroke[k + 1].X) / 2;
+                gy += len * (stroke[k].Y + stroke[k + 1].Y) / 2;
+                total += len;
+            }
+        gx /= total;
+        gy /= total;
+
+        // Unit glyph coordinates (0..1, y down) → scaled, sheared, rotated about the centre of mass.
         (double X, double Y) Map((double X, double Y) q)
         {
-            double x = (q.X - 0.5) * sx, y = (q.Y - 0.5) * sy;
+            double x = (q.X - gx) * sx, y = (q.Y - gy) * sy;
             x += shear * y;
-            return (cos * x - sin * y + Side / 2.0 + tx, sin * x + cos * y + Side / 2.0 + ty);
+            return (cos * x - sin * y, sin * x + cos * y);
         }
 
         var segments = new List<(double Ax, double Ay, double Bx, double By)>();
-        foreach (var stroke in Glyphs.Strokes(digit))
+        double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+        foreach (var stroke in strokes)
             for (int k = 0; k + 1 < stroke.Length; k++)
             {
                 var a = Map(stroke[k]);
                 var b = Map(stroke[k + 1]);
                 segments.Add((a.X, a.Y, b.X, b.Y));
+                minX = Math.Min(minX, Math.Min(a.X, b.X)); maxX = Math.Max(maxX, Math.Max(a.X, b.X));
+                minY = Math.Min(minY, Math.Min(a.Y, b.Y)); maxY = Math.Max(maxY, Math.Max(a.Y, b.Y));
             }
+        // Place the centre of mass at the frame centre plus jitter, but keep the whole stroke inside the frame.
+        double margin = half + 1;
+        double ox = Math.Clamp(Side / 2.0 + tx, margin - minX, Side - margin - maxX);
+        double oy = Math.Clamp(Side / 2.0 + ty, margin - minY, Side - margin - maxY);
+        for (int k = 0; k < segments.Count; k++)
+        {
+            var g = segments[k];
+            segments[k] = (g.Ax + ox, g.Ay + oy, g.Bx + ox, g.By + oy);
+        }
 
         for (int py = 0; py < Side; py++)
             for (int px = 0; px < Side; px++)
