@@ -39,6 +39,15 @@ internal static class SourceFile
         return new SourceContent(path, raw, raw.Length, sha, false);
     }
 
+    /// <summary>The same as <see cref="Read"/> for bytes already in memory (used by tests and archive members).</summary>
+    public static SourceContent FromBytes(string name, byte[] raw)
+    {
+        string sha = Convert.ToHexStringLower(SHA256.HashData(raw));
+        if (!IsGzip(raw)) return new SourceContent(name, raw, raw.Length, sha, false);
+        var (data, length) = Gunzip(name, raw);
+        return new SourceContent(name, data, length, sha, true);
+    }
+
     public static bool IsGzip(ReadOnlySpan<byte> raw) => raw.Length >= 2 && raw[0] == 0x1F && raw[1] == 0x8B;
 
     /// <summary>

@@ -17,41 +17,56 @@ public static class DigitNormalizer
             throw new ArgumentException($"{grey.Length} pixels are not a {width}×{height} image");
         if (options.Box <= 0 || options.Box > options.Size)
             throw new ArgumentException($"box {options.Box} must be in 1..{options.Size}");
-        var ink = ToInk(grey, width, height, options.Polarity);
+        bool dark = IsDarkInk(grey, width, height, options.Polarity, out float background);
         int size = options.Size;
         var output = new byte[size * size];
 
-        float max = 0;
-        foreach (var v in ink) max = Math.Max(max, v);
-        if (max <= 0) return output;
-        float t = (float)(options.BoundingBoxThreshold * max);
+        // Bounding box on the bytes directly, so ink floats are only made for the crop.
+        int maxInk = 0;
+        foreach (var g in grey) maxInk = Math.Max(maxInk, dark ? 255 - g : g);
+        float scaleInk = 255f / Math.Max(1f, 255f - background);
+        float maxLevel = Math.Max(0f, maxInk - background) * scaleInk;
+        if (maxLevel <= 0) return output;
+        float t = (float)(options.BoundingBoxThreshold * maxLevel / scaleInk + background);
         int x0 = width, y0 = height, x1 = -1, y1 = -1;
         for (int y = 0; y < height; y++)
+        {
+            var row = grey.Slice(y * width, width);
             for (int x = 0; x < width; x++)
-                if (ink[y * width + x] > t)
+                if ((dark ? 255 - row[x] : row[x]) > t)
                 {
                     if (x < x0) x0 = x;
                     if (x > x1) x1 = x;
                     if (y < y0) y0 = y;
                     if (y > y1) y1 = y;
                 }
+        }
+        if (x1 < 0) return output;
         int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+        var ink = new float[bw * bh];
+        double mass = 0, mx = 0, my = 0;
+        for (int y = 0; y < bh; y++)
+            for (int x = 0; x < bw; x++)
+            {
+                int g = grey[(y0 + y) * width + x0 + x];
+                float v = Math.Max(0f, (dark ? 255 - g : g) - background) * scaleInk;
+                ink[y * bw + x] = v;
+                mass += v; mx += v * (x + 0.5); my += v * (y + 0.5);
+            }
         double scale = (double)options.Box / Math.Max(bw, bh);
-        double tw = bw * scale, th = bh * scale;
 
-        // Place centred by box first, then shift so the centre of mass lands on the frame centre;
-        // a second correction absorbs the small error of the first (pixel-centre approximation, clipping).
-        double ox = (size - tw) / 2, oy = (size - th) / 2;
+        // Put the crop's centre of mass (mapped through the scaling) on the frame centre; then measure
+        // the result and correct once more for the small error of sampling at pixel centres and clipping.
+        double ox = size / 2.0 - mx / mass * scale, oy = size / 2.0 - my / mass * scale;
         var canvas = new float[size * size];
-        for (int pass = 0; pass < 3; pass++)
+        Resample(ink, bw, 0, 0, bw, bh, canvas, size, ox, oy, scale);
+        var (cx, cy) = CentreOfMass(canvas, size, size);
+        if (!double.IsNaN(cx) && (Math.Abs(cx - size / 2.0) > 1e-3 || Math.Abs(cy - size / 2.0) > 1e-3))
         {
-            Resample(ink, width, x0, y0, bw, bh, canvas, size, ox, oy, scale);
-            var (cx, cy) = CentreOfMass(canvas, size, size);
-            if (double.IsNaN(cx)) break;
             ox += size / 2.0 - cx;
             oy += size / 2.0 - cy;
+            Resample(ink, bw, 0, 0, bw, bh, canvas, size, ox, oy, scale);
         }
-        Resample(ink, width, x0, y0, bw, bh, canvas, size, ox, oy, scale);
 
         float peak = 0;
         foreach (var v in canvas) peak = Math.Max(peak, v);
@@ -88,10 +103,9 @@ public static class DigitNormalizer
         return sum > 0 ? (sx / sum, sy / sum) : (double.NaN, double.NaN);
     }
 
-    /// <summary>Ink intensity per pixel with the background level removed, 0 = no ink.</summary>
-    private static float[] ToInk(ReadOnlySpan<byte> grey, int width, int height, InkPolarity polarity)
+    /// <summary>Decides polarity (Auto: the border is background) and returns the background's ink level to subtract.</summary>
+    private static bool IsDarkInk(ReadOnlySpan<byte> grey, int width, int height, InkPolarity polarity, out float background)
     {
-        // The border is taken as background: its mean decides Auto polarity and is the level subtracted.
         double border = 0;
         int n = 0;
         for (int x = 0; x < width; x++) { border += grey[x] + grey[(height - 1) * width + x]; n += 2; }
@@ -103,16 +117,8 @@ public static class DigitNormalizer
             InkPolarity.Light => false,
             _ => border > 127.5,
         };
-        float background = (float)(dark ? 255 - border : border);
-        if (background < 0) background = 0;
-        float range = Math.Max(1f, 255f - background);
-        var ink = new float[grey.Length];
-        for (int i = 0; i < grey.Length; i++)
-        {
-            float v = dark ? 255 - grey[i] : grey[i];
-            ink[i] = Math.Max(0f, v - background) * (255f / range);
-        }
-        return ink;
+        background = (float)Math.Max(0, dark ? 255 - border : border);
+        return dark;
     }
 
     /// <summary>
