@@ -61,5 +61,36 @@ public static class PngDecoder
         long raw = h * (1 + ((long)w * channels * depth + 7) / 8);
         if (raw > (long)png.Length * 1040)
             throw new DataFormatException(name, 16, $"an image size the file's {png.Length} bytes can hold", $"{w}×{h} ({raw} raw bytes)");
+        CheckChunks(name, png);
+    }
+
+    /// <summary>
+    /// Walks the chunk list: every chunk must fit in the file and carry a correct CRC, and IEND must come.
+    /// The decoder sizes buffers from chunk lengths before reading them, so lengths are checked here first.
+    /// </summary>
+    private static void CheckChunks(string name, byte[] png)
+    {
+        long at = 8;
+        bool sawData = false;
+        while (true)
+        {
+            if (at + 12 > png.Length)
+                throw new DataFormatException(name, at, "another chunk (or IEND)", $"end of file after {png.Length} bytes");
+            uint length = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan((int)at));
+            if (length > png.Length - at - 12)
+                throw new DataFormatException(name, at, $"a chunk of at most {png.Length - at - 12} bytes", $"a chunk claiming {length} bytes (truncated file)");
+            var typeAndData = png.AsSpan((int)at + 4, 4 + (int)length);
+            uint crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan((int)(at + 8 + length)));
+            if (Crc32.Compute(typeAndData) != crc)
+                throw new DataFormatException(name, at, "a chunk with a correct CRC", "a corrupt chunk");
+            var type = typeAndData[..4];
+            if (type.SequenceEqual("IDAT"u8)) sawData = true;
+            if (type.SequenceEqual("IEND"u8))
+            {
+                if (!sawData) throw new DataFormatException(name, at, "image data (IDAT) before IEND", "none");
+                return;
+            }
+            at += 12 + length;
+        }
     }
 }

@@ -25,7 +25,8 @@ public static class DataRoot
     public static IReadOnlyList<string> MissingFiles(string root, CatalogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (!Directory.Exists(root)) return [root + " (no such folder)"];
+        if (!Directory.Exists(root))
+            return [.. entry.Files.Select(f => Path.Combine(root, entry.Folder, f.Name + "[.gz]")), $"(no folder {root})"];
         if (entry == DataCatalog.Mnist)
             return Mnist.FindDirectory(root) is { } dir
                 ? new[] { ("train-images", "idx3-ubyte"), ("train-labels", "idx1-ubyte"), ("t10k-images", "idx3-ubyte"), ("t10k-labels", "idx1-ubyte") }

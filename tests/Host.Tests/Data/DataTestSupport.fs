@@ -73,3 +73,28 @@ let expectFormatError (what: string) (f: unit -> 'a) : InitLab.Data.DataFormatEx
     | :? InitLab.Data.DataFormatException as e -> e
     | :? AssertException -> reraise ()
     | e -> failtestf "%s: expected DataFormatException, got %s: %s" what (e.GetType().Name) e.Message
+
+/// A minimal PNG encoder (8-bit, colour type 0 grey or 2 RGB, no interlace, filter 0) for fixtures.
+let png (width: int) (height: int) (channels: int) (pixels: byte[]) =
+    let chunk (typ: string) (data: byte[]) =
+        let t = Text.Encoding.ASCII.GetBytes typ
+        let crc = InitLab.Data.Crc32.Compute(ReadOnlySpan(Array.append t data))
+        Array.concat [ be data.Length; t; data; be (int crc) ]
+    let raw =
+        [| for y in 0 .. height - 1 do
+             yield 0uy
+             yield! pixels[y * width * channels .. (y + 1) * width * channels - 1] |]
+    let idat =
+        use ms = new MemoryStream()
+        (use z = new ZLibStream(ms, CompressionLevel.Optimal, true)
+         z.Write(raw, 0, raw.Length))
+        ms.ToArray()
+    let ihdr = Array.concat [ be width; be height; [| 8uy; (if channels = 3 then 2uy else 0uy); 0uy; 0uy; 0uy |] ]
+    Array.concat [ [| 0x89uy; 0x50uy; 0x4Euy; 0x47uy; 0x0Duy; 0x0Auy; 0x1Auy; 0x0Auy |]; chunk "IHDR" ihdr; chunk "IDAT" idat; chunk "IEND" [||] ]
+
+/// CIFAR binary records: `labelBytes` label bytes each (from `label i`), then 3072 pixel bytes.
+let cifarRecords (n: int) (labelBytes: int) (label: int -> int -> byte) (seed: int) =
+    let rng = Random seed
+    [| for i in 0 .. n - 1 do
+         for k in 0 .. labelBytes - 1 do yield label i k
+         for _ in 1 .. 3072 do yield byte (rng.Next 256) |]
