@@ -124,7 +124,8 @@ public sealed class DataSet
     /// <summary>All pixels converted to float with the given scale, N×C×H×W.</summary>
     public float[] ToFloats(PixelScale scale)
     {
-        var result = new float[Pixels.LongLength];
+        // Every element is written below, so the GC need not zero the (large) array first.
+        var result = GC.AllocateUninitializedArray<float>(Pixels.Length);
         // Element-wise, so splitting across threads cannot change any value.
         const int chunk = 1 << 20;
         int chunks = (int)((Pixels.LongLength + chunk - 1) / chunk);

@@ -13,7 +13,7 @@ internal static class CifarBinary
     public static (byte[] Pixels, int[] Fine, int[]? Coarse) Read(SourceContent content, int labelBytes, int fineClasses, int coarseClasses)
     {
         int recordSize = labelBytes + PixelBytes;
-        var s = content.Span;
+        var s = content.BodySpan;
         if (s.Length == 0)
             throw new DataFormatException(content.Path, 0, $"at least one {recordSize}-byte record", "an empty file");
         if (s.Length % recordSize != 0)

@@ -13,9 +13,13 @@ internal static class Idx
 {
     public const byte UnsignedByte = 0x08;
 
+    /// <summary>Header size of an IDX file with <paramref name="dims"/> dimensions: magic plus one int32 per dimension.</summary>
+    public static int HeaderBytes(int dims) => 4 + 4 * dims;
+
+    /// <summary>Parses the header; <paramref name="content"/> must have been read with <see cref="HeaderBytes"/>(expectedDims).</summary>
     public static IdxHeader ReadHeader(SourceContent content, int expectedDims)
     {
-        var s = content.Span;
+        var s = content.Header.AsSpan();
         string path = content.Path;
         if (s.Length < 4)
             throw new DataFormatException(path, s.Length, "a 4-byte IDX magic number", $"end of file after {s.Length} bytes");
@@ -23,9 +27,11 @@ internal static class Idx
         uint expectedMagic = (uint)(UnsignedByte << 8 | expectedDims);
         if (magic != expectedMagic)
             throw new DataFormatException(path, 0, $"IDX magic 0x{expectedMagic:x8} (unsigned bytes, {expectedDims} dimension(s))", $"0x{magic:x8}");
-        int headerLength = 4 + 4 * expectedDims;
+        int headerLength = HeaderBytes(expectedDims);
         if (s.Length < headerLength)
             throw new DataFormatException(path, s.Length, $"a {headerLength}-byte IDX header", $"end of file after {s.Length} bytes");
+        if (content.Header.Length != headerLength)
+            throw new InvalidOperationException($"{path}: read with a {content.Header.Length}-byte header, IDX needs {headerLength}");
         var dims = new int[expectedDims];
         long product = 1;
         for (int d = 0; d < expectedDims; d++)
@@ -37,7 +43,7 @@ internal static class Idx
             // Saturate rather than overflow; any product above the content length is rejected below.
             product = product > long.MaxValue / Math.Max(1L, v) ? long.MaxValue : product * v;
         }
-        long available = s.Length - headerLength;
+        long available = content.BodyLength;
         if (product != available)
             throw new DataFormatException(path, headerLength,
                 $"{product} data bytes for dimensions {string.Join("×", dims)}",
@@ -49,11 +55,11 @@ internal static class Idx
     public static int[] ReadLabels(SourceContent content, int classes)
     {
         var h = ReadHeader(content, 1);
-        var s = content.Span;
+        var s = content.BodySpan;
         var labels = new int[h.Dims[0]];
         for (int i = 0; i < labels.Length; i++)
         {
-            int v = s[h.DataOffset + i];
+            int v = s[i];
             if (v >= classes)
                 throw new DataFormatException(content.Path, h.DataOffset + i, $"a label in 0..{classes - 1}", v.ToString());
             labels[i] = v;
@@ -67,9 +73,7 @@ internal static class Idx
         var h = ReadHeader(content, 3);
         if (h.Dims[1] == 0 || h.Dims[2] == 0)
             throw new DataFormatException(content.Path, 8, "positive image height and width", $"{h.Dims[1]}×{h.Dims[2]}");
-        // When the decompressed buffer is exactly the payload's size plus header, copying is unavoidable
-        // (the header sits in front); the copy is a memcpy and cheap next to decompression.
-        var pixels = content.Span.Slice(h.DataOffset, (int)h.DataLength).ToArray();
-        return (pixels, h.Dims[0], h.Dims[1], h.Dims[2]);
+        // The header was read apart, so the body is exactly the pixels: taken without copying.
+        return (content.TakeBody(), h.Dims[0], h.Dims[1], h.Dims[2]);
     }
 }

@@ -37,7 +37,7 @@ public static class Mnist
                          ?? throw new FileNotFoundException($"{dir}: MNIST file {f.Item1}-{f.Item2}[.gz] not found", Path.Combine(dir, $"{f.Item1}-{f.Item2}.gz")))
             .ToArray();
         var contents = new SourceContent[files.Length];
-        ParallelRead.Run(files.Length, i => contents[i] = SourceFile.Read(files[i]));
+        ParallelRead.Run(files.Length, i => contents[i] = SourceFile.Read(files[i], Idx.HeaderBytes(i % 2 == 0 ? 3 : 1)));
         if (options.VerifyChecksums)
             foreach (var c in contents) DataCatalog.VerifyOrThrow(DataCatalog.Mnist, c);
         var train = Build("mnist/train", contents[0], contents[1]);

@@ -23,9 +23,10 @@ internal static class Crc32
         return t;
     }
 
-    public static uint Compute(ReadOnlySpan<byte> data)
+    /// <summary>CRC-32 of <paramref name="data"/>; pass the CRC of preceding bytes as <paramref name="previous"/> to continue it (zlib semantics).</summary>
+    public static uint Compute(ReadOnlySpan<byte> data, uint previous = 0)
     {
-        uint crc = 0xFFFFFFFFu;
+        uint crc = ~previous;
         var t = Table;
         int i = 0;
         for (; i + 8 <= data.Length; i += 8)

@@ -98,7 +98,6 @@ public static class DataCatalog
     internal static void VerifyOrThrow(CatalogEntry entry, SourceContent source)
     {
         string path = source.Path, fileSha256 = source.Sha256;
-        var content = source.Span;
         bool gz = source.Gzipped;
         string name = Path.GetFileName(path);
         if (name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) name = name[..^3];
@@ -113,7 +112,10 @@ public static class DataCatalog
                 throw new DataFormatException(path, -1, $"SHA-256 {file.RawSha256}", fileSha256);
             if (file.RawSha256 is null && file.RawMd5 is not null)
             {
-                string md5 = Convert.ToHexStringLower(MD5.HashData(content));
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                hash.AppendData(source.Header);
+                hash.AppendData(source.BodySpan);
+                string md5 = Convert.ToHexStringLower(hash.GetHashAndReset());
                 if (!Eq(md5, file.RawMd5)) throw new DataFormatException(path, -1, $"MD5 {file.RawMd5}", md5);
             }
         }

@@ -73,11 +73,11 @@ let tests =
     testList "Data.Fuzz" [
         testCase "IDX images" <| fun () ->
             let seed = idx [ 2; 3; 4 ] (Array.init 24 byte)
-            fuzz "idx-images" seed [ 0; 4; 8; 12 ] (fun b -> Idx.ReadImages(SourceFile.FromBytes("fuzz.idx3", b)) |> ignore)
+            fuzz "idx-images" seed [ 0; 4; 8; 12 ] (fun b -> Idx.ReadImages(SourceFile.FromBytes("fuzz.idx3", b, 16)) |> ignore)
 
         testCase "IDX labels" <| fun () ->
             let seed = idx [ 6 ] [| 0uy; 1uy; 9uy; 3uy; 4uy; 5uy |]
-            fuzz "idx-labels" seed [ 0; 4 ] (fun b -> Idx.ReadLabels(SourceFile.FromBytes("fuzz.idx1", b), 10) |> ignore)
+            fuzz "idx-labels" seed [ 0; 4 ] (fun b -> Idx.ReadLabels(SourceFile.FromBytes("fuzz.idx1", b, 8), 10) |> ignore)
 
         testCase "CIFAR-10 and CIFAR-100 records" <| fun () ->
             // Records shrunk to keep cases tiny would change the format; two real-size records are 6 KB.
