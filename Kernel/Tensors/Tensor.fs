@@ -106,15 +106,15 @@ type Tensor internal (raw: RawTensor, requiresGrad: bool, fn: Function, parents:
                     grad.Release()
                     grad <- null
 
-    /// Backpropagates from this tensor. With no argument it must hold one element (a loss).
-    member this.Backward(?gradient: Tensor) =
+    /// Backpropagates from this tensor with upstream `gradient` (null: this must hold one element, a loss).
+    member this.Backward(gradient: Tensor) =
         if not requiresGrad then invalidOp "backward(): this tensor does not require grad (no parameter took part in computing it)"
         let seed =
-            match gradient with
-            | Some g ->
+            if not (isNull gradient) then
+                let g = gradient
                 if g.Shape <> raw.Shape then invalidArg "gradient" $"backward gradient shape {Shape.show g.Shape} differs from {Shape.show raw.Shape}"
                 g.Raw.Clone()
-            | None ->
+            else
                 if raw.Numel <> 1 then invalidOp $"backward() without a gradient needs a single-element tensor, got shape {Shape.show raw.Shape}"
                 RawTensors.full raw.DType raw.Shape 1.0
         // topological order by iterative DFS (deep graphs such as long LSTMs must not overflow the stack)
@@ -145,6 +145,9 @@ type Tensor internal (raw: RawTensor, requiresGrad: bool, fn: Function, parents:
                         if needs[j] then ps[j].AccumulateGrad gj else gj.Release()
             // every consumer of t has run (reverse topological order), so its buffers can go
             t.FreeNode(Object.ReferenceEquals(t, this))
+
+    /// Backpropagates from a single-element tensor (a loss).
+    member this.Backward() = this.Backward(null)
 
     /// Runs `f` with graph recording off (evaluation, optimiser updates).
     static member NoGrad() =

@@ -1,0 +1,132 @@
+using System.Security.Cryptography;
+using InitLab.Data;
+using InitLab.Kernel.Nn;
+using InitLab.Store;
+using InitLab.Training;
+
+namespace InitLab.Studies;
+
+/// <summary>One trained model of a study, fresh or reused from the run store.</summary>
+/// <param name="RunId">Its run in the store.</param>
+/// <param name="Reused">True when a finished run with the same configuration was found and not retrained.</param>
+/// <param name="Losses">Training loss per iteration.</param>
+/// <param name="Evaluations">Test evaluations.</param>
+/// <param name="InitialParameters">Parameters before training.</param>
+/// <param name="FinalParameters">Parameters after training.</param>
+/// <param name="Seconds">Training wall time (of the original run when reused).</param>
+/// <param name="ImagesPerSecond">Training throughput (of the original run when reused).</param>
+public sealed record ArmResult(
+    long RunId,
+    bool Reused,
+    IReadOnlyList<double> Losses,
+    IReadOnlyList<Evaluation> Evaluations,
+    IReadOnlyList<NamedTensor> InitialParameters,
+    IReadOnlyList<NamedTensor> FinalParameters,
+    double Seconds,
+    double ImagesPerSecond);
+
+/// <summary>What to train in one arm of a study.</summary>
+/// <param name="Study">Study name (runs are grouped by it).</param>
+/// <param name="Name">Arm name, e.g. "chars-1".</param>
+/// <param name="ConfigJson">The full configuration as JSON; a finished run with the same study, name and config is reused.</param>
+/// <param name="Seed">Seed recorded with the run.</param>
+/// <param name="OptimizerSpec">Optimiser spec string (see <see cref="Trainer"/>).</param>
+/// <param name="Options">Training options; the checkpoint path is managed by the runner.</param>
+public sealed record ArmSpec(string Study, string Name, string ConfigJson, long Seed, string OptimizerSpec, TrainingOptions Options);
+
+/// <summary>
+/// Trains the arms of a study into one run store, reusing finished runs: a rerun of a study only
+/// trains what changed. Checkpoints live beside the store and are verified by SHA-256 before reuse.
+/// </summary>
+public sealed class StudyRunner : IDisposable
+{
+    /// <summary>The run store.</summary>
+    public RunStore Store { get; }
+
+    /// <summary>Folder of checkpoints.</summary>
+    public string CheckpointDirectory { get; }
+
+    /// <summary>Opens (or creates) the store at <paramref name="storePath"/>.</summary>
+    public StudyRunner(string storePath)
+    {
+        var full = Path.GetFullPath(storePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        Store = RunStore.Open(full);
+        CheckpointDirectory = Path.Combine(Path.GetDirectoryName(full)!, "checkpoints");
+        Directory.CreateDirectory(CheckpointDirectory);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> as <paramref name="arm"/> says, or returns the finished run
+    /// with the same configuration (loading its final weights into <paramref name="model"/>).
+    /// </summary>
+    public ArmResult TrainOrReuse(ArmSpec arm, Module model, DataSet train, DataSet? test)
+    {
+        var initial = KernelState.Parameters(model);
+        var found = Store.FindFinishedRun(arm.Study, arm.Name, arm.ConfigJson);
+        if (found is not null && TryReuse(found, model, initial, out var reused)) return reused!;
+
+        string safe = string.Concat((arm.Study + "-" + arm.Name).Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'));
+        long run = Store.StartRun(new RunInfo(arm.Study, arm.Name, arm.ConfigJson, arm.Seed,
+            DataFingerprint: train.Fingerprint + (test is null ? "" : "+" + test.Fingerprint),
+            CodeVersion: CodeVersion()));
+        var checkpoint = Path.Combine(CheckpointDirectory, $"{safe}-run{run}.safetensors");
+        var initialPath = Path.Combine(CheckpointDirectory, $"{safe}-run{run}-initial.safetensors");
+        Checkpoint.Save(initialPath, new CheckpointData(0, initial, [], []));
+        var options = arm.Options with { CheckpointPath = checkpoint, Resume = false, Label = arm.Name };
+        try
+        {
+            var trainer = new Trainer(model, arm.OptimizerSpec, options);
+            var result = trainer.Run(train, test, Store, run);
+            Store.AddArtifact(run, "initial", initialPath, Sha256(initialPath));
+            Store.AddArtifact(run, "checkpoint", checkpoint, Sha256(checkpoint));
+            Store.LogMetrics(run, [new MetricPoint(options.Iterations, "run/seconds", result.Seconds),
+                                   new MetricPoint(options.Iterations, "run/images_per_second", result.ImagesPerSecond)]);
+            Store.FinishRun(run, RunStatus.Finished);
+            return new ArmResult(run, false, result.Losses, result.Evaluations, initial, KernelState.Parameters(model),
+                result.Seconds, result.ImagesPerSecond);
+        }
+        catch (Exception e)
+        {
+            Store.FinishRun(run, RunStatus.Failed, e.Message);
+            throw;
+        }
+    }
+
+    bool TryReuse(RunRecord found, Module model, List<NamedTensor> initial, out ArmResult? result)
+    {
+        result = null;
+        var artifacts = Store.GetArtifacts(found.Id);
+        var ckpt = artifacts.LastOrDefault(a => a.Kind == "checkpoint");
+        var init = artifacts.LastOrDefault(a => a.Kind == "initial");
+        if (ckpt is null || init is null || !File.Exists(ckpt.Path) || !File.Exists(init.Path)
+            || Sha256(ckpt.Path) != ckpt.Sha256 || Sha256(init.Path) != init.Sha256)
+            return false;
+        // the stored initial weights must be the ones this arm starts from, bit for bit
+        var savedInitial = Checkpoint.Load(init.Path).Parameters;
+        if (!savedInitial.SequenceEqual(initial)) return false;
+        var data = Checkpoint.Load(ckpt.Path);
+        KernelState.LoadParameters(model, data.Parameters, ckpt.Path);
+        var metrics = Store.GetMetrics(found.Id);
+        var losses = metrics.Where(m => m.Name == Trainer.Metrics.TrainLoss).OrderBy(m => m.Step).Select(m => m.Value).ToList();
+        var acc = metrics.Where(m => m.Name == Trainer.Metrics.TestAccuracy).ToDictionary(m => m.Step, m => m.Value);
+        var evals = metrics.Where(m => m.Name == Trainer.Metrics.TestLoss).OrderBy(m => m.Step)
+            .Select(m => new Evaluation((int)m.Step, m.Value, acc.GetValueOrDefault(m.Step, double.NaN), 0)).ToList();
+        double Get(string name) => metrics.LastOrDefault(m => m.Name == name).Value;
+        result = new ArmResult(found.Id, true, losses, evals, initial, data.Parameters, Get("run/seconds"), Get("run/images_per_second"));
+        return true;
+    }
+
+    static string Sha256(string path)
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(f));
+    }
+
+    /// <summary>Identifies the code that trained a run: the Kernel and Host assembly versions and build ids.</summary>
+    public static string CodeVersion() =>
+        $"kernel {typeof(Module).Assembly.ManifestModule.ModuleVersionId:N}; host {typeof(StudyRunner).Assembly.ManifestModule.ModuleVersionId:N}";
+
+    /// <inheritdoc />
+    public void Dispose() => Store.Dispose();
+}

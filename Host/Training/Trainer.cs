@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using InitLab.Data;
+using InitLab.Kernel;
+using InitLab.Kernel.Nn;
+using InitLab.Kernel.Optim;
+using InitLab.Store;
+
+namespace InitLab.Training;
+
+/// <summary>
+/// The mini-batch loop every study shares: forward, cross-entropy, backward, optimiser step with its
+/// learning-rate policy; periodic evaluation; metrics into the run store; checkpoints that resume bit
+/// for bit; a guard that stops on a NaN/Inf loss and keeps the last good checkpoint.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>Metric names written to the run store.</summary>
+    public static class Metrics
+    {
+        /// <summary>Training loss of one iteration.</summary>
+        public const string TrainLoss = "train/loss";
+        /// <summary>Base learning rate of one iteration.</summary>
+        public const string LearningRate = "train/lr";
+        /// <summary>Mean test-set loss at an evaluation.</summary>
+        public const string TestLoss = "test/loss";
+        /// <summary>Test-set accuracy at an evaluation.</summary>
+        public const string TestAccuracy = "test/accuracy";
+    }
+
+    /// <summary>The model being trained (its parameters are updated in place).</summary>
+    public Module Model { get; }
+
+    /// <summary>The optimiser built from the spec.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The options this trainer runs with.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>
+    /// Prepares training of <paramref name="model"/> with an optimiser spec such as
+    /// <c>"sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"</c> or <c>"caffe-lenet"</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">An impossible option or an invalid optimiser spec.</exception>
+    public Trainer(Module model, string optimizerSpec, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Model = model;
+        Options = options;
+        var spec = OptimizerSpecModule.parse(optimizerSpec);
+        Optimizer = OptimizerSpecModule.create(spec, model.NamedParameters);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/> up to <see cref="TrainingOptions.Iterations"/>, evaluating on
+    /// <paramref name="test"/> when given, logging to <paramref name="store"/> under <paramref name="runId"/> when given.
+    /// </summary>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    public TrainingResult Run(DataSet train, DataSet? test = null, RunStore? store = null, long runId = 0, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var o = Options;
+        if (train.Count == 0) throw new ArgumentException($"training set '{train.Name}' is empty", nameof(train));
+        Kernel.Raw.Threads.Count = o.Threads;
+
+        int start = 0;
+        if (o.CheckpointPath is not null && o.Resume && File.Exists(o.CheckpointPath))
+            start = RestoreCheckpoint(o.CheckpointPath);
+        if (start > o.Iterations)
+            throw new ArgumentException($"checkpoint {o.CheckpointPath} is at iteration {start}, beyond the {o.Iterations} requested");
+
+        var batchOptions = new BatchOptions(o.BatchSize) { Seed = o.DataSeed, Scale = o.Scale, ReuseBuffers = true, Prefetch = 2 };
+        int perEpoch = Batches.CountPerEpoch(train.Count, batchOptions);
+        int firstEpoch = start / perEpoch, skip = start % perEpoch;
+        int epochs = (o.Iterations - start + skip + perEpoch - 1) / perEpoch;
+
+        var losses = new List<double>(o.Iterations - start);
+        var rates = new List<double>(o.Iterations - start);
+        var evaluations = new List<Evaluation>();
+        var pending = new List<MetricPoint>();
+        void Flush()
+        {
+            if (store is not null && pending.Count > 0) store.LogMetrics(runId, pending);
+            pending.Clear();
+        }
+
+        Model.Train();
+        var clock = Stopwatch.StartNew();
+        int iteration = start;
+        using (var progress = new TrainingProgress(o.Label, start, o.Iterations, o.BatchSize, o.Progress))
+        {
+            foreach (var batch in Batches.Epochs(train, batchOptions, epochs, firstEpoch).Skip(skip))
+            {
+                if (iteration >= o.Iterations) break;
+                cancel.ThrowIfCancellationRequested();
+                iteration++;
+                var x = Tensor.Wrap(batch.Images, batch.Shape);
+                var loss = Model.Forward(x).CrossEntropy(batch.Labels);
+                double value = loss.Item;
+                if (!double.IsFinite(value))
+                {
+                    Flush();
+                    throw new NonFiniteLossException(iteration, value, o.CheckpointPath is not null && File.Exists(o.CheckpointPath) ? o.CheckpointPath : null);
+                }
+                loss.Backward();
+                double lr = Optimizer.CurrentLr;
+                Optimizer.Step();
+                Optimizer.ZeroGrad();
+                losses.Add(value);
+                rates.Add(lr);
+                pending.Add(new MetricPoint(iteration, Metrics.TrainLoss, value));
+                pending.Add(new MetricPoint(iteration, Metrics.LearningRate, lr));
+
+                double? accuracy = null;
+                bool last = iteration == o.Iterations;
+                if (test is not null && ((o.TestInterval > 0 && iteration % o.TestInterval == 0) || last))
+                {
+                    var e = Evaluator.Evaluate(Model, test, o.Scale, o.TestBatchSize, iteration);
+                    evaluations.Add(e);
+                    accuracy = e.Accuracy;
+                    pending.Add(new MetricPoint(iteration, Metrics.TestLoss, e.Loss));
+                    pending.Add(new MetricPoint(iteration, Metrics.TestAccuracy, e.Accuracy));
+                }
+                if (o.CheckpointPath is not null && ((o.CheckpointInterval > 0 && iteration % o.CheckpointInterval == 0) || last))
+                {
+                    Flush();
+                    SaveCheckpoint(o.CheckpointPath, iteration);
+                }
+                if (pending.Count >= 512) Flush();
+                progress.Report(iteration, value, accuracy);
+            }
+        }
+        Flush();
+        clock.Stop();
+        int trained = iteration - start;
+        return new TrainingResult(losses, rates, evaluations, start, clock.Elapsed.TotalSeconds,
+            trained * (double)o.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+    }
+
+    /// <summary>Writes parameters and optimiser state at <paramref name="iteration"/> atomically; refuses non-finite weights.</summary>
+    public void SaveCheckpoint(string path, int iteration)
+    {
+        foreach (var (name, p) in Model.NamedParameters.Select(t => (t.Item1, t.Item2)))
+            if (!p.Raw.AllFinite())
+                throw new NonFiniteLossException(iteration, double.NaN, File.Exists(path) ? path : null);
+        var (optim, meta) = KernelState.Optimizer(Optimizer);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        Checkpoint.Save(path, new CheckpointData(iteration, KernelState.Parameters(Model), optim, [], meta));
+    }
+
+    /// <summary>Loads a checkpoint into the model and optimiser; returns its iteration.</summary>
+    public int RestoreCheckpoint(string path)
+    {
+        var data = Checkpoint.Load(path);
+        if (data.Iteration > int.MaxValue) throw new InvalidDataException($"{path}: iteration {data.Iteration} is out of range");
+        KernelState.LoadParameters(Model, data.Parameters, path);
+        KernelState.LoadOptimizer(Optimizer, data, path);
+        if (Optimizer.Iteration != (int)data.Iteration)
+            throw new InvalidDataException($"{path}: the optimiser state is at iteration {Optimizer.Iteration} but the checkpoint says {data.Iteration}");
+        return (int)data.Iteration;
+    }
+}

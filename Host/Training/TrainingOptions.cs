@@ -1,0 +1,69 @@
+using InitLab.Data;
+
+namespace InitLab.Training;
+
+/// <summary>How a progress display is shown.</summary>
+public enum ProgressMode
+{
+    /// <summary>A live Spectre.Console bar on a terminal, plain lines when output is redirected.</summary>
+    Auto,
+    /// <summary>Always plain lines (logs, CI).</summary>
+    Lines,
+    /// <summary>Nothing.</summary>
+    Silent,
+}
+
+/// <summary>
+/// The run-time half of a Caffe solver: how long to train, on what batches, when to evaluate and
+/// checkpoint. The update rule and learning-rate policy are given by an optimiser spec string
+/// (see <see cref="Trainer"/>).
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Training iterations (mini-batch steps).</summary>
+    public int Iterations { get; init; } = 1000;
+
+    /// <summary>Images per mini-batch.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Seed of the per-epoch data shuffle.</summary>
+    public int DataSeed { get; init; } = 1;
+
+    /// <summary>Worker threads of the kernel (results are bit-identical for a given count).</summary>
+    public int Threads { get; init; } = Math.Min(2, Environment.ProcessorCount);
+
+    /// <summary>Byte → float scale of the images (Caffe's LeNet uses 1/256).</summary>
+    public PixelScale Scale { get; init; } = PixelScale.Caffe256;
+
+    /// <summary>Evaluate on the test set every this many iterations (0: only at the end).</summary>
+    public int TestInterval { get; init; }
+
+    /// <summary>Batch size of evaluation passes.</summary>
+    public int TestBatchSize { get; init; } = 500;
+
+    /// <summary>Write a checkpoint every this many iterations (0: only at the end, when a path is given).</summary>
+    public int CheckpointInterval { get; init; }
+
+    /// <summary>Checkpoint file (safetensors). When it exists and <see cref="Resume"/> is set, training continues from it.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
+    public bool Resume { get; init; } = true;
+
+    /// <summary>Progress display.</summary>
+    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+
+    /// <summary>Label shown by the progress display.</summary>
+    public string Label { get; init; } = "train";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible option.</summary>
+    public void Validate()
+    {
+        if (Iterations < 1) throw new ArgumentException($"iterations must be ≥ 1, got {Iterations}", nameof(Iterations));
+        if (BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {BatchSize}", nameof(BatchSize));
+        if (Threads < 1 || Threads > 256) throw new ArgumentException($"threads must be in 1..256, got {Threads}", nameof(Threads));
+        if (TestInterval < 0) throw new ArgumentException($"test interval must be ≥ 0, got {TestInterval}", nameof(TestInterval));
+        if (TestBatchSize < 1) throw new ArgumentException($"test batch size must be ≥ 1, got {TestBatchSize}", nameof(TestBatchSize));
+        if (CheckpointInterval < 0) throw new ArgumentException($"checkpoint interval must be ≥ 0, got {CheckpointInterval}", nameof(CheckpointInterval));
+    }
+}

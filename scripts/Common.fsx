@@ -1,0 +1,59 @@
+// Shared by the study scripts: the built assemblies, command-line options, data root, small helpers.
+// Build first (dotnet fsi build.fsx build); the Host output folder carries every dependency,
+// and InitLab.Host resolves SQLite's native library from its own folder.
+#r "../Host/bin/Release/net10.0/InitLab.Kernel.dll"
+#r "../Host/bin/Release/net10.0/InitLab.Host.dll"
+#r "../Host/bin/Release/net10.0/Microsoft.Data.Sqlite.dll"
+#r "../Host/bin/Release/net10.0/System.Numerics.Tensors.dll"
+
+open System
+open System.Collections.Generic
+
+/// `--name value` options and `--flag` switches.
+type Args(values: Map<string, string>, flags: Set<string>) =
+    static member parse(argv: string[]) =
+        let argv = argv |> Array.skip 1 // the script's own path
+        let mutable values = Map.empty
+        let mutable flags = Set.empty
+        let mutable i = 0
+        while i < argv.Length do
+            let a = argv[i]
+            if not (a.StartsWith "--") then failwith $"unexpected argument '{a}' (options look like --name value)"
+            let name = a.Substring 2
+            if i + 1 < argv.Length && not (argv[i + 1].StartsWith "--") then
+                values <- values.Add(name, argv[i + 1])
+                i <- i + 2
+            else
+                flags <- flags.Add name
+                i <- i + 1
+        Args(values, flags)
+    member _.Flag(name: string) = flags.Contains name
+    member _.Option(name: string) = values.TryFind name
+    member _.String(name: string, fallback: string) = defaultArg (values.TryFind name) fallback
+    member _.Int(name: string, fallback: int) =
+        match values.TryFind name with
+        | None -> fallback
+        | Some s ->
+            match Int32.TryParse s with
+            | true, v when v > 0 -> v
+            | _ -> failwith $"--{name} must be a positive whole number, got '{s}'"
+
+/// Key/value rows for report tables.
+let pairs (kvs: (string * string) list) : IEnumerable<struct (string * string)> = kvs |> List.map (fun (k, v) -> struct (k, v)) |> Seq.ofList
+
+module Data =
+    /// The data root by the documented order: --data, INITLAB_DATA, user cache, download, synthetic (warned).
+    let resolveRoot (explicitRoot: string option) (dataSets: string list) =
+        let options = InitLab.Data.DataRootOptions(ExplicitRoot = Option.toObj explicitRoot, DataSets = dataSets, Warnings = Console.Error)
+        let r = InitLab.Data.DataRoot.Resolve options
+        for note in r.Notes do eprintfn "data: %s" note
+        match r.Root with
+        | null -> failwith $"""no data root holds {String.Join(", ", dataSets)}; pass --data DIR or set INITLAB_DATA"""
+        | root -> root
+
+module Json =
+    /// A flat JSON object of string values (configs recorded with runs).
+    let ofPairs (kvs: (string * string) list) =
+        let d = Dictionary<string, string>()
+        for k, v in kvs do d[k] <- v
+        Text.Json.JsonSerializer.Serialize d
