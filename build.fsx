@@ -70,8 +70,15 @@ let test (extra: string list) =
     printfn "%d passed, %d failed" passed failed
     if failed > 0 then exit 1
 
+/// On the development layout the real data sit in ../shared/data; use them unless told otherwise.
+let defaultDataRoot () =
+    let shared = Path.GetFullPath(Path.Combine(root, "..", "shared", "data"))
+    if isNull (Environment.GetEnvironmentVariable "INITLAB_DATA") && Directory.Exists shared then
+        Environment.SetEnvironmentVariable("INITLAB_DATA", shared)
+
 let script (name: string) (args: string list) =
     build ()
+    defaultDataRoot ()
     let code, _ = run false "dotnet" ([ "fsi"; "--optimize+"; $"scripts/{name}.fsx" ] @ args)
     exit code
 

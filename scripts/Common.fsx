@@ -42,14 +42,12 @@ type Args(values: Map<string, string>, flags: Set<string>) =
 let pairs (kvs: (string * string) list) : IEnumerable<struct (string * string)> = kvs |> List.map (fun (k, v) -> struct (k, v)) |> Seq.ofList
 
 module Data =
-    /// The data root by the documented order: --data, INITLAB_DATA, user cache, download, synthetic (warned).
-    let resolveRoot (explicitRoot: string option) (dataSets: string list) =
+    /// The data root by the documented order: --data, INITLAB_DATA, user cache, download; None means
+    /// the caller falls back to synthetic digits (the resolver has already warned loudly, naming what was missing).
+    let tryResolveRoot (explicitRoot: string option) (dataSets: string list) =
         let options = InitLab.Data.DataRootOptions(ExplicitRoot = Option.toObj explicitRoot, DataSets = dataSets, Warnings = Console.Error)
         let r = InitLab.Data.DataRoot.Resolve options
-        for note in r.Notes do eprintfn "data: %s" note
-        match r.Root with
-        | null -> failwith $"""no data root holds {String.Join(", ", dataSets)}; pass --data DIR or set INITLAB_DATA"""
-        | root -> root
+        Option.ofObj r.Root
 
 module Json =
     /// A flat JSON object of string values (configs recorded with runs).

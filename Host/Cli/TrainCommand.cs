@@ -108,7 +108,7 @@ public static class TrainCommand
         }
         else
         {
-            var resolution = DataRoot.Resolve(new DataRootOptions { ExplicitRoot = explicitRoot, DataSets = [name], Warnings = Console.Error });
+            var resolution = DataRoot.Resolve(new DataRootOptions { ExplicitRoot = explicitRoot, DataSets = [name == "chars74k" ? "chars74k-hnd" : name], Warnings = Console.Error });
             if (resolution.Root is null)
                 throw new ArgumentException($"no data root holds {name}; pass --data-root DIR or set INITLAB_DATA");
             if (name == "mnist")
