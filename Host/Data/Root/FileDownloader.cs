@@ -55,7 +55,7 @@ public sealed class FileDownloader
                     {
                         // Corrupt content: resuming would only extend it, so start over from scratch.
                         File.Delete(part);
-                        failures.Add($"{url}: {algorithm.Name} {sha}, expected {expectedHash}");
+                        failures.Add($"{url}: {(algorithm == HashAlgorithmName.SHA256 ? "SHA-256" : algorithm.Name)} {sha}, expected {expectedHash}");
                         Log?.WriteLine($"download {url}: checksum mismatch, discarded");
                         break;
                     }
