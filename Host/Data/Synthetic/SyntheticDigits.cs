@@ -18,8 +18,13 @@ public static class SyntheticDigits
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "must be non-negative");
         options ??= new SyntheticDigitsOptions();
-        if (options.MinScale <= 0 || options.MaxScale < options.MinScale || options.MinStrokeWidth <= 0 || options.MaxStrokeWidth < options.MinStrokeWidth)
-            throw new ArgumentException($"impossible synthetic digit options: {options}");
+        // Written as positive conditions so NaN fails them too.
+        bool valid = options.MinScale > 0 && options.MaxScale >= options.MinScale && double.IsFinite(options.MaxScale)
+                     && options.MinStrokeWidth > 0 && options.MaxStrokeWidth >= options.MinStrokeWidth && double.IsFinite(options.MaxStrokeWidth)
+                     && options.MaxRotationDegrees >= 0 && double.IsFinite(options.MaxRotationDegrees)
+                     && options.MaxShear >= 0 && double.IsFinite(options.MaxShear)
+                     && options.MaxShift >= 0 && double.IsFinite(options.MaxShift);
+        if (!valid) throw new ArgumentException($"impossible synthetic digit options: {options}");
         var labels = new int[count];
         for (int i = 0; i < count; i++) labels[i] = i % 10;
         new SeededRandom(seed, -1).Shuffle<int>(labels);
