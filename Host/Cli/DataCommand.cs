@@ -9,7 +9,10 @@ namespace InitLab.Cli;
 /// </summary>
 public static class DataCommand
 {
-    /// <summary>Runs the command; <paramref name="args"/> are the words after "data". Returns the exit code (0 ok, 1 problem found, 2 usage).</summary>
+    /// <summary>
+    /// Runs the command; <paramref name="args"/> are the words after "data". Returns the exit code:
+    /// 0 ok, 1 a checksum mismatch, a load failure or (verify) no data set found, 2 usage error.
+    /// </summary>
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -77,6 +80,7 @@ public static class DataCommand
     private static int Verify(string root)
     {
         bool allOk = true;
+        int present = 0;
         foreach (var entry in DataCatalog.All)
         {
             var r = DataInventory.Verify(root, entry);
@@ -85,6 +89,7 @@ public static class DataCommand
                 AnsiConsole.MarkupLine($"[grey]{Markup.Escape(entry.Name)}: absent[/]");
                 continue;
             }
+            present++;
             allOk &= r.Ok;
             AnsiConsole.MarkupLine($"\n[bold]{Markup.Escape(entry.Name)}[/] in {Markup.Escape(r.Directory!)}: " + (r.Ok ? "[green]OK[/]" : "[red]PROBLEMS[/]"));
             if (r.Files.Count > 0)
@@ -113,7 +118,8 @@ public static class DataCommand
             }
             foreach (var n in r.Notes) AnsiConsole.MarkupLine("  " + Markup.Escape(n));
         }
-        return allOk ? 0 : 1;
+        if (present == 0) AnsiConsole.MarkupLine($"[red]No known data set under {Markup.Escape(root)}.[/]");
+        return allOk && present > 0 ? 0 : 1;
     }
 
     /// <summary>"5000 each" when uniform, else "name=count" pairs.</summary>

@@ -88,7 +88,11 @@ public sealed class DataSet
     /// <summary>Class names, indexed by label.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>Hex SHA-256 over the source files' bytes (or, for derived sets, over the parent's fingerprint and the derivation).</summary>
+    /// <summary>
+    /// Hex SHA-256 identifying the content's origin: for loaded sets, the SHA-256 of the concatenated hex SHA-256s of the
+    /// source files' bytes as stored (so it changes with any byte of any file); for derived sets (subsets, transforms,
+    /// synthetic), the SHA-256 of the parent's fingerprint and a description of the derivation.
+    /// </summary>
     public string Fingerprint { get; }
 
     /// <summary>Second-level labels (CIFAR-100 superclasses), or null.</summary>

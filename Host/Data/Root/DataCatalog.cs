@@ -32,14 +32,14 @@ public static class DataCatalog
         new("data_batch_4.bin", "361042113c9a826b76ab9f91d499ae3102fd43ece9af030844a33b4d801c2743", 28_352_478, "014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48", "ae636b3ba5c66a11e91e8cb52e771fcb", []),
         new("data_batch_5.bin", "4c618c86d699c20baa688bcbc1ca629a1c2e9bbe7647d66c2e6869b025174b12", 28_328_565, "755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add", "53f37980c15c3d472c316c40844f3f0d", []),
         new("test_batch.bin", "769dbbdb7f3fb0f1a165fdea73dde4ffa43f7218019984b6fd41eb85430846ac", 28_330_804, "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b", "803d5f7f4d78ea53de84dbe85f74fb6d", []),
-    ]);
+    ], new PinnedArchive("cifar-10-binary.tar.gz", ["https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"], "c32a1d4ab5d03f1284b67883e8d87530", "cifar-10-batches-bin"));
 
     /// <summary>CIFAR-100 binary version under <c>cifar-100-binary/</c>; no per-file checksums are pinned (only the official archive's MD5 is published).</summary>
     public static readonly CatalogEntry Cifar100 = new("cifar-100", "cifar-100-binary",
     [
         new("train.bin", null, null, null, null, []),
         new("test.bin", null, null, null, null, []),
-    ]);
+    ], new PinnedArchive("cifar-100-binary.tar.gz", ["https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"], "03b5dce01913d631647c71ecec9e9cb8", "cifar-100-binary"));
 
     /// <summary>Chars74K English handwritten, under <c>chars74k/English/Hnd/</c>; checked through its <c>SHA256SUMS</c> list, whose own SHA-256 is pinned.</summary>
     public static readonly CatalogEntry Chars74KHnd = new("chars74k-hnd", "chars74k/English/Hnd",

@@ -82,7 +82,10 @@ public static class DataRoot
 
     private static async Task<bool> TryDownloadAsync(List<CatalogEntry> entries, string cache, DataRootOptions options, List<string> notes, CancellationToken cancel)
     {
-        var notDownloadable = entries.Where(e => e.Files.Count == 0 || e.Files.Any(f => f.GzipSha256 is null || (f.Urls.Count == 0 && options.Mirror is null))).ToList();
+        bool Downloadable(CatalogEntry e) =>
+            e.Archive is not null
+            || (e.Files.Count > 0 && e.Files.All(f => f.GzipSha256 is not null && (f.Urls.Count > 0 || options.Mirror is not null)));
+        var notDownloadable = entries.Where(e => !Downloadable(e)).ToList();
         if (notDownloadable.Count > 0)
         {
             notes.Add($"no pinned download for {string.Join(", ", notDownloadable.Select(e => e.Name))}");
@@ -93,17 +96,23 @@ public static class DataRoot
         {
             var downloader = new FileDownloader(client) { Log = options.Warnings ?? Console.Error };
             foreach (var entry in entries)
-                foreach (var file in entry.Files)
-                {
-                    if (DataCatalog.Locate(cache, entry, file) is not null) continue;
-                    var urls = options.Mirror is { } m
-                        ? new[] { new Uri(m, file.Name + ".gz") }
-                        : file.Urls.Select(u => new Uri(u)).ToArray();
-                    await downloader.DownloadAsync(urls, Path.Combine(cache, entry.Folder, file.Name + ".gz"), file.GzipSha256!, file.GzipSize, cancel).ConfigureAwait(false);
-                }
+            {
+                if (MissingFiles(cache, entry).Count == 0) continue;
+                if (entry.Archive is { } archive)
+                    await InstallArchiveAsync(downloader, entry, archive, cache, options, cancel).ConfigureAwait(false);
+                else
+                    foreach (var file in entry.Files)
+                    {
+                        if (DataCatalog.Locate(cache, entry, file) is not null) continue;
+                        var urls = options.Mirror is { } m
+                            ? new[] { new Uri(m, file.Name + ".gz") }
+                            : file.Urls.Select(u => new Uri(u)).ToArray();
+                        await downloader.DownloadAsync(urls, Path.Combine(cache, entry.Folder, file.Name + ".gz"), file.GzipSha256!, file.GzipSize, cancel).ConfigureAwait(false);
+                    }
+            }
             return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or DataFormatException)
         {
             notes.Add($"download failed: {e.Message}");
             return false;
@@ -112,5 +121,16 @@ public static class DataRoot
         {
             if (options.HttpClient is null) client.Dispose();
         }
+    }
+
+    /// <summary>Downloads (resumably) and unpacks an official archive; the archive is deleted once its members are in place.</summary>
+    private static async Task InstallArchiveAsync(FileDownloader downloader, CatalogEntry entry, PinnedArchive archive, string cache, DataRootOptions options, CancellationToken cancel)
+    {
+        var urls = options.Mirror is { } m ? new[] { new Uri(m, archive.FileName) } : archive.Urls.Select(u => new Uri(u)).ToArray();
+        string path = Path.Combine(cache, "downloads", archive.FileName);
+        bool membersPinned = ArchiveInstaller.MembersPinned(entry);
+        await downloader.DownloadAsync(urls, path, System.Security.Cryptography.HashAlgorithmName.MD5, membersPinned ? null : archive.Md5, null, cancel).ConfigureAwait(false);
+        ArchiveInstaller.Extract(path, entry, Path.Combine(cache, entry.Folder));
+        File.Delete(path);
     }
 }

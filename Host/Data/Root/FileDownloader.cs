@@ -27,7 +27,15 @@ public sealed class FileDownloader
     /// Fetches the file from the first URL that yields content with the expected SHA-256; returns the destination path.
     /// </summary>
     /// <exception cref="IOException">No URL produced the file; the message lists each URL's failure.</exception>
-    public async Task<string> DownloadAsync(IReadOnlyList<Uri> urls, string destination, string expectedSha256, long? expectedSize = null, CancellationToken cancel = default)
+    public Task<string> DownloadAsync(IReadOnlyList<Uri> urls, string destination, string expectedSha256, long? expectedSize = null, CancellationToken cancel = default) =>
+        DownloadAsync(urls, destination, HashAlgorithmName.SHA256, expectedSha256 ?? throw new ArgumentNullException(nameof(expectedSha256)), expectedSize, cancel);
+
+    /// <summary>
+    /// As <see cref="DownloadAsync(IReadOnlyList{Uri}, string, string, long?, CancellationToken)"/> with another checksum
+    /// (e.g. MD5, the only one some publishers give), or none (<paramref name="expectedHash"/> null) when the content is
+    /// verified afterwards by other means (an archive whose members have pinned SHA-256 values).
+    /// </summary>
+    public async Task<string> DownloadAsync(IReadOnlyList<Uri> urls, string destination, HashAlgorithmName algorithm, string? expectedHash, long? expectedSize = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(urls);
         if (urls.Count == 0) throw new ArgumentException($"no URL to download {destination} from");
@@ -42,12 +50,12 @@ public sealed class FileDownloader
                 try
                 {
                     await FetchRestAsync(url, part, expectedSize, cancel).ConfigureAwait(false);
-                    string sha = await HashFileAsync(part, cancel).ConfigureAwait(false);
-                    if (!string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
+                    string sha = expectedHash is null ? "" : await HashFileAsync(part, algorithm, cancel).ConfigureAwait(false);
+                    if (expectedHash is not null && !string.Equals(sha, expectedHash, StringComparison.OrdinalIgnoreCase))
                     {
                         // Corrupt content: resuming would only extend it, so start over from scratch.
                         File.Delete(part);
-                        failures.Add($"{url}: SHA-256 {sha}, expected {expectedSha256}");
+                        failures.Add($"{url}: {(algorithm == HashAlgorithmName.SHA256 ? "SHA-256" : algorithm.Name)} {sha}, expected {expectedHash}");
                         Log?.WriteLine($"download {url}: checksum mismatch, discarded");
                         break;
                     }
@@ -89,9 +97,13 @@ public sealed class FileDownloader
             throw new IOException($"connection closed after {file.Length} of {expectedEnd} bytes");
     }
 
-    private static async Task<string> HashFileAsync(string path, CancellationToken cancel)
+    private static async Task<string> HashFileAsync(string path, HashAlgorithmName algorithm, CancellationToken cancel)
     {
         await using var f = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(f, cancel).ConfigureAwait(false));
+        using var hash = IncrementalHash.CreateHash(algorithm);
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = await f.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0) hash.AppendData(buffer, 0, n);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

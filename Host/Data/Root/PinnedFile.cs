@@ -22,7 +22,19 @@ public sealed record PinnedFile(
 /// <param name="Name">Short name used on the command line (e.g. "mnist").</param>
 /// <param name="Folder">Folder under the data root, '/'-separated.</param>
 /// <param name="Files">Pinned files; empty when the set is a folder tree checked by other means.</param>
-public sealed record CatalogEntry(string Name, string Folder, IReadOnlyList<PinnedFile> Files);
+/// <param name="Archive">The official archive the files come in, when they are not downloadable one by one.</param>
+public sealed record CatalogEntry(string Name, string Folder, IReadOnlyList<PinnedFile> Files, PinnedArchive? Archive = null);
+
+/// <summary>
+/// An official .tar.gz archive holding a data set's files under <paramref name="MemberFolder"/>/. When every
+/// pinned file has a raw SHA-256, the extracted members are checked against those (stronger than the archive's
+/// MD5, and independent of how the archive was packed); otherwise the archive's MD5 is checked.
+/// </summary>
+/// <param name="FileName">The archive's file name (also used after a mirror base URL).</param>
+/// <param name="Urls">Official download locations, tried in order.</param>
+/// <param name="Md5">Published MD5 of the archive.</param>
+/// <param name="MemberFolder">Folder inside the archive holding the files.</param>
+public sealed record PinnedArchive(string FileName, IReadOnlyList<string> Urls, string Md5, string MemberFolder);
 
 /// <summary>Outcome of checking one file against its pinned checksum.</summary>
 public enum ChecksumStatus

@@ -18,8 +18,13 @@ public static class SyntheticDigits
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "must be non-negative");
         options ??= new SyntheticDigitsOptions();
-        if (options.MinScale <= 0 || options.MaxScale < options.MinScale || options.MinStrokeWidth <= 0 || options.MaxStrokeWidth < options.MinStrokeWidth)
-            throw new ArgumentException($"impossible synthetic digit options: {options}");
+        // Written as positive conditions so NaN fails them too.
+        bool valid = options.MinScale > 0 && options.MaxScale >= options.MinScale && double.IsFinite(options.MaxScale)
+                     && options.MinStrokeWidth > 0 && options.MaxStrokeWidth >= options.MinStrokeWidth && double.IsFinite(options.MaxStrokeWidth)
+                     && options.MaxRotationDegrees >= 0 && double.IsFinite(options.MaxRotationDegrees)
+                     && options.MaxShear >= 0 && double.IsFinite(options.MaxShear)
+                     && options.MaxShift >= 0 && double.IsFinite(options.MaxShift);
+        if (!valid) throw new ArgumentException($"impossible synthetic digit options: {options}");
         var labels = new int[count];
         for (int i = 0; i < count; i++) labels[i] = i % 10;
         new SeededRandom(seed, -1).Shuffle<int>(labels);
@@ -88,15 +93,28 @@ public static class SyntheticDigits
             segments[k] = (g.Ax + ox, g.Ay + oy, g.Bx + ox, g.By + oy);
         }
 
-        for (int py = 0; py < Side; py++)
-            for (int px = 0; px < Side; px++)
-            {
-                double cx = px + 0.5, cy = py + 0.5, best = double.MaxValue;
-                foreach (var s in segments) best = Math.Min(best, DistanceSquared(cx, cy, s));
-                // Linear edge ramp one pixel wide: a cheap, smooth approximation of area coverage.
-                double coverage = Math.Clamp(half + 0.5 - Math.Sqrt(best), 0, 1);
-                image[py * Side + px] = (byte)Math.Round(255 * ink * coverage);
-            }
+        // Distance to the nearest stroke per pixel, visiting for each segment only the pixels it can reach;
+        // pixels beyond every segment's reach get no ink, exactly as with an exhaustive search.
+        Span<double> best = stackalloc double[Side * Side];
+        best.Fill(double.MaxValue);
+        double reach = half + 1;
+        foreach (var g in segments)
+        {
+            int xa = Math.Max(0, (int)Math.Floor(Math.Min(g.Ax, g.Bx) - reach)), xb = Math.Min(Side - 1, (int)Math.Ceiling(Math.Max(g.Ax, g.Bx) + reach));
+            int ya = Math.Max(0, (int)Math.Floor(Math.Min(g.Ay, g.By) - reach)), yb = Math.Min(Side - 1, (int)Math.Ceiling(Math.Max(g.Ay, g.By) + reach));
+            for (int py = ya; py <= yb; py++)
+                for (int px = xa; px <= xb; px++)
+                {
+                    int i = py * Side + px;
+                    best[i] = Math.Min(best[i], DistanceSquared(px + 0.5, py + 0.5, g));
+                }
+        }
+        for (int i = 0; i < best.Length; i++)
+        {
+            // Linear edge ramp one pixel wide: a cheap, smooth approximation of area coverage.
+            double coverage = best[i] == double.MaxValue ? 0 : Math.Clamp(half + 0.5 - Math.Sqrt(best[i]), 0, 1);
+            image[i] = (byte)Math.Round(255 * ink * coverage);
+        }
     }
 
     private static double DistanceSquared(double x, double y, (double Ax, double Ay, double Bx, double By) s)

@@ -15,8 +15,10 @@ public static class DigitNormalizer
         options ??= new DigitNormalizerOptions();
         if (width <= 0 || height <= 0 || (long)width * height != grey.Length)
             throw new ArgumentException($"{grey.Length} pixels are not a {width}×{height} image");
-        if (options.Box <= 0 || options.Box > options.Size)
-            throw new ArgumentException($"box {options.Box} must be in 1..{options.Size}");
+        if (options.Size <= 0 || options.Box <= 0 || options.Box > options.Size)
+            throw new ArgumentException($"box {options.Box} must be in 1..size, size {options.Size} positive");
+        if (!(options.BoundingBoxThreshold >= 0 && options.BoundingBoxThreshold < 1))
+            throw new ArgumentException($"bounding-box threshold {options.BoundingBoxThreshold} must be in [0, 1)");
         bool dark = IsDarkInk(grey, width, height, options.Polarity, out float background);
         int size = options.Size;
         var output = new byte[size * size];

@@ -109,3 +109,24 @@ let tests =
             let ex404 = failure (d.DownloadAsync([| Uri(server.BaseUri, "missing.gz") |], target2, sha))
             Expect.stringContains ex404.Message "missing.gz" "names the file"
     ]
+
+[<Tests>]
+let digitSource =
+    testList "Data.DigitSource" [
+        testCase "real MNIST when found, else synthetic digits of the requested size with the warning" <| fun () ->
+            use d = new TempDir()
+            Directory.CreateDirectory(d.File "mnist") |> ignore
+            writeMiniMnist (d.File "mnist") true 6 4 28 28 |> ignore
+            let real = DigitSource.LoadMnistOrSynthetic(DataRootOptions(ExplicitRoot = d.Path, AllowDownload = false))
+            Expect.isFalse real.Resolution.IsSynthetic "real"
+            Expect.equal (real.Data.Train.Count, real.Data.Test.Count) (6, 4) "mini MNIST"
+            use xdg = new TempDir()
+            use warnings = new StringWriter()
+            let opts = DataRootOptions(Environment = env [ "XDG_CACHE_HOME", xdg.Path ], AllowDownload = false, Warnings = warnings)
+            let fake = DigitSource.LoadMnistOrSynthetic(opts, 5, 200, 50)
+            Expect.isTrue fake.Resolution.IsSynthetic "synthetic"
+            Expect.equal (fake.Data.Train.Count, fake.Data.Test.Count) (200, 50) "sizes"
+            Expect.stringContains (warnings.ToString()) "SYNTHETIC" "warned"
+            let trainImages = set [ for i in 0 .. 199 -> Convert.ToBase64String(fake.Data.Train.Image(i).ToArray()) ]
+            Expect.isFalse ([ 0 .. 49 ] |> List.exists (fun i -> trainImages.Contains(Convert.ToBase64String(fake.Data.Test.Image(i).ToArray())))) "test images differ from training images"
+    ]

@@ -69,4 +69,6 @@ let tests =
         testCase "impossible options are rejected" <| fun () ->
             Expect.throwsT<ArgumentException> (fun () -> SyntheticDigits.Generate(10, 1, SyntheticDigitsOptions(MinScale = 2.0, MaxScale = 1.0)) |> ignore) "scale range"
             Expect.throwsT<ArgumentOutOfRangeException> (fun () -> SyntheticDigits.Generate(-1, 1) |> ignore) "count"
+            Expect.throwsT<ArgumentException> (fun () -> SyntheticDigits.Generate(10, 1, SyntheticDigitsOptions(MaxShear = nan)) |> ignore) "NaN shear"
+            Expect.throwsT<ArgumentException> (fun () -> SyntheticDigits.Generate(10, 1, SyntheticDigitsOptions(MaxScale = infinity)) |> ignore) "infinite scale"
     ]

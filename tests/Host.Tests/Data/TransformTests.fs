@@ -88,4 +88,6 @@ let tests =
             let out = DigitNormalizer.Normalize(ReadOnlySpan(Array.create 100 255uy), 10, 10)
             Expect.isTrue (Array.forall ((=) 0uy) out) "blank"
             Expect.throwsT<ArgumentException> (fun () -> DigitNormalizer.Normalize(ReadOnlySpan(Array.zeroCreate 99), 10, 10) |> ignore) "shape"
+            Expect.throwsT<ArgumentException> (fun () -> DigitNormalizer.Normalize(ReadOnlySpan(Array.zeroCreate 100), 10, 10, DigitNormalizerOptions(BoundingBoxThreshold = nan)) |> ignore) "NaN threshold"
+            Expect.throwsT<ArgumentException> (fun () -> DigitNormalizer.Normalize(ReadOnlySpan(Array.zeroCreate 100), 10, 10, DigitNormalizerOptions(Box = 30)) |> ignore) "box > size"
     ]

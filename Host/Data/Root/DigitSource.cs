@@ -1,0 +1,28 @@
+namespace InitLab.Data;
+
+/// <summary>Digits for an experiment and where they came from.</summary>
+/// <param name="Data">Training and test sets.</param>
+/// <param name="Resolution">How the data root was resolved; <see cref="DataRootResolution.IsSynthetic"/> tells whether the digits are real.</param>
+public sealed record DigitData(TrainTestSplit Data, DataRootResolution Resolution);
+
+/// <summary>The usual entry point of experiments: real MNIST when it can be found, else synthetic digits (with the warning).</summary>
+public static class DigitSource
+{
+    /// <summary>
+    /// Resolves the data root for MNIST (<see cref="DataRoot.Resolve"/>) and loads it; when no real data can be had,
+    /// generates <paramref name="syntheticTrain"/> + <paramref name="syntheticTest"/> synthetic digits from
+    /// <paramref name="seed"/> (train and test from separate streams). The fallback warning has then been written.
+    /// </summary>
+    public static DigitData LoadMnistOrSynthetic(DataRootOptions? options = null, int seed = 0, int syntheticTrain = 60_000, int syntheticTest = 10_000)
+    {
+        options = (options ?? new DataRootOptions()) with { DataSets = ["mnist"] };
+        var resolution = DataRoot.Resolve(options);
+        if (resolution.Root is not null)
+            return new DigitData(Mnist.Load(resolution.Root), resolution);
+        // Derive the test seed so the two sets never share images.
+        var data = new TrainTestSplit(
+            SyntheticDigits.Generate(syntheticTrain, seed),
+            SyntheticDigits.Generate(syntheticTest, unchecked(seed * 31 + 17)));
+        return new DigitData(data, resolution);
+    }
+}
