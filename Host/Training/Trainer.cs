@@ -70,7 +70,7 @@ public sealed class Trainer
         if (start > o.Iterations)
             throw new ArgumentException($"checkpoint {o.CheckpointPath} is at iteration {start}, beyond the {o.Iterations} requested");
 
-        var batchOptions = new BatchOptions(o.BatchSize) { Seed = o.DataSeed, Scale = o.Scale, ReuseBuffers = true, Prefetch = 2 };
+        var batchOptions = new BatchOptions(o.BatchSize) { Seed = o.DataSeed, Shuffle = o.Shuffle, Scale = o.Scale, ReuseBuffers = true, Prefetch = 2 };
         int perEpoch = Batches.CountPerEpoch(train.Count, batchOptions);
         int firstEpoch = start / perEpoch, skip = start % perEpoch;
         int epochs = (o.Iterations - start + skip + perEpoch - 1) / perEpoch;

@@ -26,6 +26,9 @@ public sealed record TrainingOptions
     /// <summary>Images per mini-batch.</summary>
     public int BatchSize { get; init; } = 64;
 
+    /// <summary>Shuffle the training set each epoch (Caffe reads its LMDB in order: set false to match it).</summary>
+    public bool Shuffle { get; init; } = true;
+
     /// <summary>Seed of the per-epoch data shuffle.</summary>
     public int DataSeed { get; init; } = 1;
 
