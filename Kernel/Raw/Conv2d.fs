@@ -38,7 +38,11 @@ module internal ConvDriver =
     /// GEMM over worker scratch: C = op(A)·op(B) (+ C when accumulate).
     type Gemm<'T> = Scratch -> bool -> bool -> int -> int -> int -> 'T[] -> int -> int -> 'T[] -> int -> int -> bool -> 'T[] -> int -> int -> unit
 
-    let inline forward (buf: Scratch -> int -> int -> 'T[]) (gemm: Gemm<'T>)
+    /// Unfold / fold functions with the Im2Col contracts.
+    type Unfold<'T> = 'T[] -> int -> int -> int -> int -> int -> int -> int -> int -> int -> int -> 'T[] -> int -> int -> unit
+    type Fold<'T> = 'T[] -> int -> int -> int -> int -> int -> int -> int -> int -> int -> int -> int -> 'T[] -> int -> unit
+
+    let inline forward (buf: Scratch -> int -> int -> 'T[]) (gemm: Gemm<'T>) ([<InlineIfLambda>] unfold: Unfold<'T>)
                        (x: 'T[]) n c h w (wt: 'T[]) oc kh kw stride pad (bias: 'T[]) (y: 'T[]) oh ow =
         let ckk = c * kh * kw
         let ohw = oh * ow
@@ -57,7 +61,7 @@ module internal ConvDriver =
                 let gc = min g (n1 - i0)
                 let gw = gc * ohw
                 for gi in 0 .. gc - 1 do
-                    Im2Col.unfold x ((i0 + gi) * c * h * w) c h w kh kw stride pad oh ow col (gi * ohw) gw
+                    unfold x ((i0 + gi) * c * h * w) c h w kh kw stride pad oh ow col (gi * ohw) gw
                 gemm sc false false oc gw ckk wt 0 ckk col 0 gw false out 0 gw
                 for gi in 0 .. gc - 1 do
                     let yImg = (i0 + gi) * oc * ohw
@@ -71,7 +75,7 @@ module internal ConvDriver =
                             Array.Copy(out, src, y, dst, ohw)
                 i0 <- i0 + gc)
 
-    let inline backward (buf: Scratch -> int -> int -> 'T[]) (gemm: Gemm<'T>)
+    let inline backward (buf: Scratch -> int -> int -> 'T[]) (gemm: Gemm<'T>) ([<InlineIfLambda>] unfold: Unfold<'T>) ([<InlineIfLambda>] fold: Fold<'T>)
                         (x: 'T[]) n c h w (wt: 'T[]) oc kh kw stride pad (dy: 'T[])
                         (dx: 'T[]) (dw: 'T[]) (db: 'T[]) oh ow =
         let ckk = c * kh * kw
@@ -112,7 +116,7 @@ module internal ConvDriver =
                         dbp.[o] <- s
                 if needDw then
                     for gi in 0 .. gc - 1 do
-                        Im2Col.unfold x ((i0 + gi) * c * h * w) c h w kh kw stride pad oh ow col (gi * ohw) gw
+                        unfold x ((i0 + gi) * c * h * w) c h w kh kw stride pad oh ow col (gi * ohw) gw
                     // dW += dY · colᵀ
                     gemm sc false true oc ckk gw dyg 0 gw col 0 gw (not first) dwp 0 ckk
                     first <- false
@@ -120,7 +124,7 @@ module internal ConvDriver =
                     // dcol = Wᵀ · dY, folded back onto the images
                     gemm sc true false ckk gw oc wt 0 ckk dyg 0 gw false dcol 0 gw
                     for gi in 0 .. gc - 1 do
-                        Im2Col.fold dcol (gi * ohw) gw c h w kh kw stride pad oh ow dx ((i0 + gi) * c * h * w)
+                        fold dcol (gi * ohw) gw c h w kh kw stride pad oh ow dx ((i0 + gi) * c * h * w)
                 i0 <- i0 + gc)
         // fixed-order reduction of the per-worker partial sums
         for wi in 0 .. workers - 1 do
@@ -156,7 +160,7 @@ type Conv2d =
         let oh, ow = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
         if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
         ConvDriver.checkLen name "y" (Array.length y) (n * oc * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n oc oh ow)
-        ConvDriver.forward ConvDriver.f32Buf ConvDriver.f32Gemm x n c h w weight oc kh kw stride pad bias y oh ow
+        ConvDriver.forward ConvDriver.f32Buf ConvDriver.f32Gemm Im2Col32.unfold x n c h w weight oc kh kw stride pad bias y oh ow
 
     /// float64 forward (exact).
     static member Forward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
@@ -165,7 +169,7 @@ type Conv2d =
         let oh, ow = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
         if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
         ConvDriver.checkLen name "y" (Array.length y) (n * oc * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n oc oh ow)
-        ConvDriver.forward ConvDriver.f64Buf ConvDriver.f64Gemm x n c h w weight oc kh kw stride pad bias y oh ow
+        ConvDriver.forward ConvDriver.f64Buf ConvDriver.f64Gemm Im2Col.unfold x n c h w weight oc kh kw stride pad bias y oh ow
 
     /// Gradients of Forward given dy: dx, dweight, dbias are ACCUMULATED (+=). dx null skips the
     /// input gradient (first layer); dweight or dbias null skips that gradient.
@@ -177,7 +181,7 @@ type Conv2d =
         if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
         if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
         if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
-        ConvDriver.backward ConvDriver.f32Buf ConvDriver.f32Gemm x n c h w weight oc kh kw stride pad dy dx dweight dbias oh ow
+        ConvDriver.backward ConvDriver.f32Buf ConvDriver.f32Gemm Im2Col32.unfold Im2Col32.fold x n c h w weight oc kh kw stride pad dy dx dweight dbias oh ow
 
     /// float64 backward (exact); same accumulation contract.
     static member Backward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
@@ -188,4 +192,4 @@ type Conv2d =
         if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
         if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
         if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
-        ConvDriver.backward ConvDriver.f64Buf ConvDriver.f64Gemm x n c h w weight oc kh kw stride pad dy dx dweight dbias oh ow
+        ConvDriver.backward ConvDriver.f64Buf ConvDriver.f64Gemm Im2Col.unfold Im2Col.fold x n c h w weight oc kh kw stride pad dy dx dweight dbias oh ow
