@@ -1,5 +1,11 @@
 namespace InitLab.Kernel.Raw
 
+open System
+open System.Runtime.Intrinsics
+open Microsoft.FSharp.NativeInterop
+
+#nowarn "9"
+
 /// Shape checks and loops shared by the float32 and float64 pooling members. Planes (image,
 /// channel) are split statically across workers; every output depends on one plane only.
 module internal PoolDriver =
@@ -46,6 +52,66 @@ module internal PoolDriver =
                     y.[yo + oy * ow + ox] <- best
                     argmax.[yo + oy * ow + ox] <- bi)
 
+    /// 1 if a > b else 0 without a branch: the JIT keeps float compares as jumps, and on random
+    /// activations those mispredict ~half the time (measured 6× slower pooling).
+    let inline private gt (a: float32) (b: float32) : int =
+        -(Vector128.ToScalar(Vector128.AsInt32(Vector128.GreaterThan(Vector128.CreateScalarUnsafe a, Vector128.CreateScalarUnsafe b))))
+
+    /// float32 max pooling over raw pointers (same semantics as maxForward).
+    let maxForward32 (x: float32[]) n c h w k stride (y: float32[]) (argmax: int[]) oh ow =
+        planes (n * c) (fun p ->
+            use px = fixed x
+            use py = fixed y
+            use pa = fixed argmax
+            let xo = p * h * w
+            let yo = p * oh * ow
+            for oy in 0 .. oh - 1 do
+                let yRow = NativePtr.add py (yo + oy * ow)
+                let aRow = NativePtr.add pa (yo + oy * ow)
+                let top = xo + oy * stride * w
+                if k = 2 then
+                    // branch-free selects: random data makes "is it bigger" unpredictable, and
+                    // mispredictions dominated this loop; NaN (sum is NaN) takes the exact slow path
+                    for ox in 0 .. ow - 1 do
+                        let i0 = top + ox * stride
+                        let v0 = NativePtr.get px i0
+                        let v1 = NativePtr.get px (i0 + 1)
+                        let v2 = NativePtr.get px (i0 + w)
+                        let v3 = NativePtr.get px (i0 + w + 1)
+                        if Single.IsNaN(v0 + v1 + v2 + v3) then
+                            let mutable bi = i0
+                            let mutable best = v0
+                            for j in [| i0 + 1; i0 + w; i0 + w + 1 |] do
+                                let v = NativePtr.get px j
+                                if v > best || (Single.IsNaN v && not (Single.IsNaN best)) then
+                                    best <- v
+                                    bi <- j
+                            NativePtr.set yRow ox best
+                            NativePtr.set aRow ox bi
+                        else
+                            // indices from compare results (setcc), values re-read from them
+                            let i01 = i0 + gt v1 v0
+                            let i23 = i0 + w + gt v3 v2
+                            let m01 = NativePtr.get px i01
+                            let m23 = NativePtr.get px i23
+                            // ties keep the earlier element (top row wins over bottom row)
+                            let bi = i01 + (i23 - i01) * gt m23 m01
+                            NativePtr.set yRow ox (NativePtr.get px bi)
+                            NativePtr.set aRow ox bi
+                else
+                    for ox in 0 .. ow - 1 do
+                        let mutable bi = top + ox * stride
+                        let mutable best = NativePtr.get px bi
+                        for ky in 0 .. k - 1 do
+                            let row = top + ky * w + ox * stride
+                            for kx in 0 .. k - 1 do
+                                let v = NativePtr.get px (row + kx)
+                                if v > best || (Single.IsNaN v && not (Single.IsNaN best)) then
+                                    best <- v
+                                    bi <- row + kx
+                        NativePtr.set yRow ox best
+                        NativePtr.set aRow ox bi)
+
     let inline maxBackward (name: string) (dy: 'T[]) (argmax: int[]) (count: int) (dx: 'T[]) =
         if count < 0 || count > dy.Length || count > argmax.Length then
             invalidArg "count" (sprintf "%s: count %d exceeds dy (%d) or argmax (%d)" name count dy.Length argmax.Length)
@@ -88,7 +154,7 @@ type Pool2d =
         let oh, ow = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
         PoolDriver.checkOut "Pool2d.MaxForward" "y" (Array.length y) (n * c * oh * ow)
         PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (Array.length argmax) (n * c * oh * ow)
-        PoolDriver.maxForward x n c h w k stride y argmax oh ow
+        PoolDriver.maxForward32 x n c h w k stride y argmax oh ow
 
     /// float64 max pooling.
     static member MaxForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[], argmax: int[]) : unit =
