@@ -1,6 +1,7 @@
 namespace InitLab.Kernel.Raw
 
 open System
+open System.Numerics.Tensors
 
 /// Shape checks and the batch-parallel im2col + GEMM driver shared by the float32 and float64
 /// convolutions. Each worker owns a fixed range of images and unfolds a few of them at a time side
@@ -66,13 +67,10 @@ module internal ConvDriver =
                 for gi in 0 .. gc - 1 do
                     let yImg = (i0 + gi) * oc * ohw
                     for o in 0 .. oc - 1 do
-                        let src = o * gw + gi * ohw
-                        let dst = yImg + o * ohw
-                        if hasBias then
-                            let b = bias.[o]
-                            for q in 0 .. ohw - 1 do y.[dst + q] <- out.[src + q] + b
-                        else
-                            Array.Copy(out, src, y, dst, ohw)
+                        let src = Span<'T>(out, o * gw + gi * ohw, ohw)
+                        let dst = Span<'T>(y, yImg + o * ohw, ohw)
+                        if hasBias then TensorPrimitives.Add(Span.op_Implicit src, bias.[o], dst)
+                        else src.CopyTo dst
                 i0 <- i0 + gc)
 
     let inline backward (buf: Scratch -> int -> int -> 'T[]) (gemm: Gemm<'T>) ([<InlineIfLambda>] unfold: Unfold<'T>) ([<InlineIfLambda>] fold: Fold<'T>)
@@ -107,13 +105,10 @@ module internal ConvDriver =
                 for gi in 0 .. gc - 1 do
                     let dyImg = (i0 + gi) * oc * ohw
                     for o in 0 .. oc - 1 do
-                        Array.Copy(dy, dyImg + o * ohw, dyg, o * gw + gi * ohw, ohw)
+                        ReadOnlySpan<'T>(dy, dyImg + o * ohw, ohw).CopyTo(Span<'T>(dyg, o * gw + gi * ohw, ohw))
                 if needDb then
                     for o in 0 .. oc - 1 do
-                        let mutable s = dbp.[o]
-                        let row = o * gw
-                        for q in 0 .. gw - 1 do s <- s + dyg.[row + q]
-                        dbp.[o] <- s
+                        dbp.[o] <- dbp.[o] + TensorPrimitives.Sum(ReadOnlySpan<'T>(dyg, o * gw, gw))
                 if needDw then
                     for gi in 0 .. gc - 1 do
                         unfold x ((i0 + gi) * c * h * w) c h w kh kw stride pad oh ow col (gi * ohw) gw
@@ -130,11 +125,11 @@ module internal ConvDriver =
         for wi in 0 .. workers - 1 do
             let sc = ws.[wi]
             if needDw then
-                let dwp = buf sc Slot.Grad (oc * ckk)
-                for i in 0 .. oc * ckk - 1 do dw.[i] <- dw.[i] + dwp.[i]
+                let dwv = Span<'T>(dw, 0, oc * ckk)
+                TensorPrimitives.Add(Span.op_Implicit dwv, ReadOnlySpan<'T>(buf sc Slot.Grad (oc * ckk), 0, oc * ckk), dwv)
             if needDb then
-                let dbp = buf sc Slot.Bias oc
-                for o in 0 .. oc - 1 do db.[o] <- db.[o] + dbp.[o]
+                let dbv = Span<'T>(db, 0, oc)
+                TensorPrimitives.Add(Span.op_Implicit dbv, ReadOnlySpan<'T>(buf sc Slot.Bias oc, 0, oc), dbv)
 
     let f32Buf (sc: Scratch) (slot: int) (len: int) = sc.F32(slot, len)
     let f64Buf (sc: Scratch) (slot: int) (len: int) = sc.F64(slot, len)

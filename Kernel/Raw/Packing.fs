@@ -110,9 +110,10 @@ module internal Packing =
                     else
                         for c in 0 .. NR - 1 do
                             NativePtr.set dp c (if c < nr then NativePtr.get src c else 0.0f)
-            elif nr = NR && canTranspose then
-                // op(B)[p,j] = B[j,p]: 8×8 transposes of (column, k) blocks, scalar tail
-                for cb in 0 .. 8 .. NR - 1 do
+            elif canTranspose && nr >= 8 then
+                // op(B)[p,j] = B[j,p]: 8×8 transposes of full (column, k) blocks, scalar rest
+                let full = nr / 8 * 8
+                for cb in 0 .. 8 .. full - 1 do
                     let src = NativePtr.add b ((j0 + j + cb) * ldb + p0)
                     let mutable p = 0
                     while p + 8 <= kc do
@@ -121,6 +122,14 @@ module internal Packing =
                     for p in p .. kc - 1 do
                         for c in 0 .. 7 do
                             NativePtr.set d (p * NR + cb + c) (NativePtr.get src (c * ldb + p))
+                for c in full .. NR - 1 do
+                    if c < nr then
+                        let src = NativePtr.add b ((j0 + j + c) * ldb + p0)
+                        for p in 0 .. kc - 1 do
+                            NativePtr.set d (p * NR + c) (NativePtr.get src p)
+                    else
+                        for p in 0 .. kc - 1 do
+                            NativePtr.set d (p * NR + c) 0.0f
             else
                 // op(B)[p,j] = B[j,p]: column j of op(B) is contiguous
                 for c in 0 .. NR - 1 do
