@@ -14,11 +14,11 @@ module internal GemmCore =
     [<Literal>]
     let KC = 256
     [<Literal>]
-    let MC = 128
+    let MC = 120
     [<Literal>]
     let NC = 2048
 
-    /// Writes C[r, j] = alpha·t[r, j] + beta·C[r, j] for the valid mr×nr part of a 8×32 tile.
+    /// Writes C[r, j] = alpha·t[r, j] + beta·C[r, j] for the valid mr×nr part of a MR×NR tile.
     /// beta = 0 never reads C (BLAS semantics: C may hold garbage or NaN).
     let inline private storeTile (t: nativeptr<float32>) (c: nativeptr<float32>) (ldc: int) (mr: int) (nr: int) (alpha: float32) (beta: float32) =
         let va = Vector512.Create alpha

@@ -12,7 +12,7 @@ open Microsoft.FSharp.NativeInterop
 /// Rows/columns past the matrix edge are zero so the micro-kernel never branches.
 module internal Packing =
     [<Literal>]
-    let MR = 8
+    let MR = 10
     [<Literal>]
     let NR = 32
 
@@ -61,15 +61,20 @@ module internal Packing =
         while i < mc do
             let mr = min MR (mc - i)
             if not transA && mr = MR && canTranspose then
-                // rows are contiguous in k: 8×8 transposes, scalar tail
+                // rows are contiguous in k: 8×8 transposes for rows 0-7, rows 8-9 scalar
                 let src = NativePtr.add a ((i0 + i) * lda + p0)
                 let mutable p = 0
                 while p + 8 <= kc do
                     transpose8x8 (NativePtr.add src p) lda (NativePtr.add d (p * MR)) MR
                     p <- p + 8
                 for p in p .. kc - 1 do
-                    for r in 0 .. MR - 1 do
+                    for r in 0 .. 7 do
                         NativePtr.set d (p * MR + r) (NativePtr.get src (r * lda + p))
+                let src8 = NativePtr.add src (8 * lda)
+                let src9 = NativePtr.add src (9 * lda)
+                for p in 0 .. kc - 1 do
+                    NativePtr.set d (p * MR + 8) (NativePtr.get src8 p)
+                    NativePtr.set d (p * MR + 9) (NativePtr.get src9 p)
             elif not transA then
                 // rows are contiguous in k: read each row, write with stride MR
                 for r in 0 .. MR - 1 do
@@ -87,6 +92,8 @@ module internal Packing =
                     let dp = NativePtr.add d (p * MR)
                     if mr = MR then
                         Vector256.Store(Vector256.Load src, dp)
+                        NativePtr.set dp 8 (NativePtr.get src 8)
+                        NativePtr.set dp 9 (NativePtr.get src 9)
                     else
                         for r in 0 .. MR - 1 do
                             NativePtr.set dp r (if r < mr then NativePtr.get src r else 0.0f)
