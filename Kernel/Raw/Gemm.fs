@@ -144,6 +144,61 @@ module internal GemmCore =
             if transB then need "b" bLen bOff ldb n k else need "b" bLen bOff ldb k n
             need "c" cLen cOff ldc m n
 
+/// One multi-worker SGEMM: worker i computes a fixed range of C's columns (or rows).
+[<Sealed; AllowNullLiteral>]
+type internal SgemmJob() =
+    inherit ThreadState.Job()
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private cached : SgemmJob
+    [<DefaultValue>] val mutable Ws : Scratch[]
+    [<DefaultValue>] val mutable Workers : int
+    [<DefaultValue>] val mutable SplitColumns : bool
+    [<DefaultValue>] val mutable TransA : bool
+    [<DefaultValue>] val mutable TransB : bool
+    [<DefaultValue>] val mutable M : int
+    [<DefaultValue>] val mutable N : int
+    [<DefaultValue>] val mutable K : int
+    [<DefaultValue>] val mutable Alpha : float32
+    [<DefaultValue>] val mutable Beta : float32
+    [<DefaultValue>] val mutable A : float32[]
+    [<DefaultValue>] val mutable AOff : int
+    [<DefaultValue>] val mutable Lda : int
+    [<DefaultValue>] val mutable B : float32[]
+    [<DefaultValue>] val mutable BOff : int
+    [<DefaultValue>] val mutable Ldb : int
+    [<DefaultValue>] val mutable C : float32[]
+    [<DefaultValue>] val mutable COff : int
+    [<DefaultValue>] val mutable Ldc : int
+
+    /// This calling thread's job object.
+    static member Current =
+        if isNull SgemmJob.cached then SgemmJob.cached <- SgemmJob()
+        SgemmJob.cached
+
+    override this.Run(i) =
+        let w = this.Workers
+        if this.SplitColumns then
+            let j0 = ThreadState.splitStart this.N w Packing.NR i
+            let j1 = ThreadState.splitStart this.N w Packing.NR (i + 1)
+            if j1 > j0 then
+                let bo = if this.TransB then this.BOff + j0 * this.Ldb else this.BOff + j0
+                GemmCore.sgemmSerial this.Ws.[i] this.TransA this.TransB this.M (j1 - j0) this.K this.Alpha
+                    this.A this.AOff this.Lda this.B bo this.Ldb this.Beta this.C (this.COff + j0) this.Ldc
+        else
+            let i0 = ThreadState.splitStart this.M w Packing.MR i
+            let i1 = ThreadState.splitStart this.M w Packing.MR (i + 1)
+            if i1 > i0 then
+                let ao = if this.TransA then this.AOff + i0 else this.AOff + i0 * this.Lda
+                GemmCore.sgemmSerial this.Ws.[i] this.TransA this.TransB (i1 - i0) this.N this.K this.Alpha
+                    this.A ao this.Lda this.B this.BOff this.Ldb this.Beta this.C (this.COff + i0 * this.Ldc) this.Ldc
+
+    /// Drops array references so a cached job does not keep big arrays alive.
+    member this.Clear() =
+        this.A <- null
+        this.B <- null
+        this.C <- null
+        this.Ws <- null
+
 /// C[m×n] = alpha·op(A)·op(B) + beta·C, all row-major; op(X) = X or Xᵀ; lda/ldb/ldc are row strides.
 /// beta = 0 overwrites C without reading it.
 [<AbstractClass; Sealed>]
@@ -157,22 +212,29 @@ type Gemm =
         let w = if flops < 262144.0 then 1 else workers
         if w <= 1 || (colTiles < 2 && rowTiles < 2) then
             GemmCore.sgemmSerial ws.[0] transA transB m n k alpha a aOff lda b bOff ldb beta c cOff ldc
-        elif colTiles >= 2 * w || colTiles >= rowTiles then
-            let w = min w colTiles
-            ThreadState.run w (fun i ->
-                let j0 = ThreadState.splitStart n w Packing.NR i
-                let j1 = ThreadState.splitStart n w Packing.NR (i + 1)
-                if j1 > j0 then
-                    let bo = if transB then bOff + j0 * ldb else bOff + j0
-                    GemmCore.sgemmSerial ws.[i] transA transB m (j1 - j0) k alpha a aOff lda b bo ldb beta c (cOff + j0) ldc)
         else
-            let w = min w rowTiles
-            ThreadState.run w (fun i ->
-                let i0 = ThreadState.splitStart m w Packing.MR i
-                let i1 = ThreadState.splitStart m w Packing.MR (i + 1)
-                if i1 > i0 then
-                    let ao = if transA then aOff + i0 else aOff + i0 * lda
-                    GemmCore.sgemmSerial ws.[i] transA transB (i1 - i0) n k alpha a ao lda b bOff ldb beta c (cOff + i0 * ldc) ldc)
+            let job = SgemmJob.Current
+            job.SplitColumns <- colTiles >= 2 * w || colTiles >= rowTiles
+            job.Workers <- if job.SplitColumns then min w colTiles else min w rowTiles
+            job.Ws <- ws
+            job.TransA <- transA
+            job.TransB <- transB
+            job.M <- m
+            job.N <- n
+            job.K <- k
+            job.Alpha <- alpha
+            job.Beta <- beta
+            job.A <- a
+            job.AOff <- aOff
+            job.Lda <- lda
+            job.B <- b
+            job.BOff <- bOff
+            job.Ldb <- ldb
+            job.C <- c
+            job.COff <- cOff
+            job.Ldc <- ldc
+            try ThreadState.runJob job.Workers job
+            finally job.Clear()
 
     /// float32 GEMM: C[m×n] = alpha·op(A)·op(B) + beta·C (row-major, packed AVX-512/AVX2 kernel).
     static member Sgemm(transA: bool, transB: bool, m: int, n: int, k: int, alpha: float32,

@@ -20,7 +20,7 @@ module internal PoolDriver =
         if xLen < n * c * h * w then
             invalidArg "x" (sprintf "%s: x has %d elements, expected at least n·c·h·w = %d·%d·%d·%d = %d" name xLen n c h w (n * c * h * w))
         // floor semantics (Caffe with no padding, PyTorch ceil_mode=false)
-        (h - k) / stride + 1, (w - k) / stride + 1
+        struct ((h - k) / stride + 1, (w - k) / stride + 1)
 
     let checkOut (name: string) (what: string) (len: int) (expected: int) =
         if len < expected then
@@ -57,9 +57,8 @@ module internal PoolDriver =
     let inline private gt (a: float32) (b: float32) : int =
         -(Vector128.ToScalar(Vector128.AsInt32(Vector128.GreaterThan(Vector128.CreateScalarUnsafe a, Vector128.CreateScalarUnsafe b))))
 
-    /// float32 max pooling over raw pointers (same semantics as maxForward).
-    let maxForward32 (x: float32[]) n c h w k stride (y: float32[]) (argmax: int[]) oh ow =
-        planes (n * c) (fun p ->
+    /// float32 max pooling of one plane over raw pointers (same semantics as maxForward).
+    let maxPlane32 (x: float32[]) h w k stride (y: float32[]) (argmax: int[]) oh ow (p: int) =
             use px = fixed x
             use py = fixed y
             use pa = fixed argmax
@@ -110,7 +109,40 @@ module internal PoolDriver =
                                     best <- v
                                     bi <- row + kx
                         NativePtr.set yRow ox best
-                        NativePtr.set aRow ox bi)
+                        NativePtr.set aRow ox bi
+
+    /// float32 max pooling as a cached job (the LeNet hot path: no per-call allocation).
+    [<Sealed; AllowNullLiteral>]
+    type MaxPoolJob32() =
+        inherit ThreadState.Job()
+        [<ThreadStatic; DefaultValue>]
+        static val mutable private cached : MaxPoolJob32
+        [<DefaultValue>] val mutable X : float32[]
+        [<DefaultValue>] val mutable Y : float32[]
+        [<DefaultValue>] val mutable Argmax : int[]
+        [<DefaultValue>] val mutable Dims : struct (int * int * int * int * int * int * int * int)
+        static member Current =
+            if isNull MaxPoolJob32.cached then MaxPoolJob32.cached <- MaxPoolJob32()
+            MaxPoolJob32.cached
+        override this.Run(wi) =
+            let struct (count, workers, h, w, k, stride, oh, ow) = this.Dims
+            let p0 = ThreadState.splitStart count workers 1 wi
+            let p1 = ThreadState.splitStart count workers 1 (wi + 1)
+            for p in p0 .. p1 - 1 do maxPlane32 this.X h w k stride this.Y this.Argmax oh ow p
+
+    let maxForward32 (x: float32[]) n c h w k stride (y: float32[]) (argmax: int[]) oh ow =
+        let count = n * c
+        let workers = if count * 64 < 16384 then 1 else max 1 (min Threads.Count count)
+        let job = MaxPoolJob32.Current
+        job.X <- x
+        job.Y <- y
+        job.Argmax <- argmax
+        job.Dims <- struct (count, workers, h, w, k, stride, oh, ow)
+        try ThreadState.runJob workers job
+        finally
+            job.X <- null
+            job.Y <- null
+            job.Argmax <- null
 
     let inline maxBackward (name: string) (dy: 'T[]) (argmax: int[]) (count: int) (dx: 'T[]) =
         if count < 0 || count > dy.Length || count > argmax.Length then
@@ -151,14 +183,14 @@ module internal PoolDriver =
 type Pool2d =
     /// y = window maxima; argmax[i] = flat index into x of the element chosen for y[i].
     static member MaxForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[], argmax: int[]) : unit =
-        let oh, ow = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
+        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
         PoolDriver.checkOut "Pool2d.MaxForward" "y" (Array.length y) (n * c * oh * ow)
         PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (Array.length argmax) (n * c * oh * ow)
         PoolDriver.maxForward32 x n c h w k stride y argmax oh ow
 
     /// float64 max pooling.
     static member MaxForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[], argmax: int[]) : unit =
-        let oh, ow = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
+        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
         PoolDriver.checkOut "Pool2d.MaxForward" "y" (Array.length y) (n * c * oh * ow)
         PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (Array.length argmax) (n * c * oh * ow)
         PoolDriver.maxForward x n c h w k stride y argmax oh ow
@@ -173,24 +205,24 @@ type Pool2d =
 
     /// y = window means.
     static member AvgForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[]) : unit =
-        let oh, ow = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
         PoolDriver.checkOut "Pool2d.AvgForward" "y" (Array.length y) (n * c * oh * ow)
         PoolDriver.avgForward x n c h w k stride y oh ow (1.0f / float32 (k * k))
 
     /// float64 average pooling.
     static member AvgForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[]) : unit =
-        let oh, ow = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
         PoolDriver.checkOut "Pool2d.AvgForward" "y" (Array.length y) (n * c * oh * ow)
         PoolDriver.avgForward x n c h w k stride y oh ow (1.0 / float (k * k))
 
     /// dx += dy/(k·k) spread over each window; (n, c, h, w) is the INPUT shape.
     static member AvgBackward(dy: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float32[]) : unit =
-        let oh, ow = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
         PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (Array.length dy) (n * c * oh * ow)
         PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0f / float32 (k * k))
 
     /// float64 average-pool backward.
     static member AvgBackward(dy: float[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float[]) : unit =
-        let oh, ow = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
         PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (Array.length dy) (n * c * oh * ow)
         PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0 / float (k * k))
