@@ -10,7 +10,9 @@ open InitLab.Kernel.Raw
 // fsi's own background re-jitting can delay their promotion for seconds. Re-run this script with
 // loop methods jitted fully optimized from the first call (what a long training run sees anyway).
 if Environment.GetEnvironmentVariable "DOTNET_TC_QuickJitForLoops" <> "0" then
-    let psi = ProcessStartInfo("dotnet", sprintf "fsi \"%s\"" __SOURCE_FILE__, UseShellExecute = false)
+    let psi = ProcessStartInfo("dotnet", UseShellExecute = false)
+    for a in [ "fsi"; "--optimize+"; __SOURCE_FILE__ ] @ List.tail (List.ofArray fsi.CommandLineArgs) do
+        psi.ArgumentList.Add a
     psi.WorkingDirectory <- __SOURCE_DIRECTORY__
     psi.Environment.["DOTNET_TC_QuickJitForLoops"] <- "0"
     use p = Process.Start psi
