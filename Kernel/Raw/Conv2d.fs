@@ -37,9 +37,9 @@ module internal ConvDriver =
         if len < n * ch * oh * ow then
             checkLen name what len (n * ch * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n ch oh ow)
 
-    /// Images unfolded together: enough to give the GEMM wide panels, few enough to stay in L2.
-    let groupSize (ckk: int) (ohw: int) (imagesPerWorker: int) =
-        let budget = 96 * 1024
+    /// Images unfolded together: enough to give the GEMM wide panels, few enough to stay in L2
+    /// (budget in elements of the unfolded matrix; 32K–96K measured alike for LeNet conv2).
+    let groupSize (budget: int) (ckk: int) (ohw: int) (imagesPerWorker: int) =
         max 1 (min imagesPerWorker (budget / max 1 (ckk * ohw)))
 
     let workersFor (n: int) = max 1 (min Threads.Count n)
@@ -106,7 +106,7 @@ type internal ConvJob<'T>() =
         let sc = this.Ws.[wi]
         let n0 = ThreadState.splitStart n this.Workers 1 wi
         let n1 = ThreadState.splitStart n this.Workers 1 (wi + 1)
-        let g = ConvDriver.groupSize ckk ohw (n1 - n0)
+        let g = ConvDriver.groupSize (96 * 1024) ckk ohw (n1 - n0)
         let col = this.Buf(sc, Slot.Col, ckk * g * ohw)
         let out = this.Buf(sc, Slot.Out, oc * g * ohw)
         let hasBias = not (isNull this.Bias)
@@ -134,7 +134,7 @@ type internal ConvJob<'T>() =
         let needDb = not (isNull this.Db)
         let n0 = ThreadState.splitStart n this.Workers 1 wi
         let n1 = ThreadState.splitStart n this.Workers 1 (wi + 1)
-        let g = ConvDriver.groupSize ckk ohw (n1 - n0)
+        let g = ConvDriver.groupSize (96 * 1024) ckk ohw (n1 - n0)
         let col = this.Buf(sc, Slot.Col, ckk * g * ohw)
         let dyg = this.Buf(sc, Slot.Out, oc * g * ohw)
         let dcol = if needDx then this.Buf(sc, Slot.DCol, ckk * g * ohw) else col
