@@ -80,7 +80,8 @@ module internal PoolDriver =
                         if Single.IsNaN(v0 + v1 + v2 + v3) then
                             let mutable bi = i0
                             let mutable best = v0
-                            for j in [| i0 + 1; i0 + w; i0 + w + 1 |] do
+                            for t in 1 .. 3 do
+                                let j = i0 + (t >>> 1) * w + (t &&& 1)
                                 let v = NativePtr.get px j
                                 if v > best || (Single.IsNaN v && not (Single.IsNaN best)) then
                                     best <- v
