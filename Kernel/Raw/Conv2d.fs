@@ -16,6 +16,8 @@ module internal ConvDriver =
     type Extent = { OH: int; OW: int }
 
     let check (name: string) (xLen: int) n c h w (wLen: int) oc kh kw stride pad : Extent =
+        if xLen < 0 then nullArg (sprintf "%s: x is null" name)
+        if wLen < 0 then nullArg (sprintf "%s: weight is null" name)
         if n < 1 || c < 1 || h < 1 || w < 1 || oc < 1 || kh < 1 || kw < 1 then
             invalidArg "shape" (sprintf "%s: sizes must be positive, got n=%d c=%d h=%d w=%d oc=%d kh=%d kw=%d" name n c h w oc kh kw)
         if stride < 1 then invalidArg "stride" (sprintf "%s: stride must be >= 1, got %d" name stride)
@@ -29,12 +31,13 @@ module internal ConvDriver =
         { OH = (h + 2 * pad - kh) / stride + 1; OW = (w + 2 * pad - kw) / stride + 1 }
 
     let checkLen (name: string) (what: string) (len: int) (expected: int) (shape: string) =
+        if len < 0 then nullArg (sprintf "%s: %s is null" name what)
         if len < expected then
             invalidArg what (sprintf "%s: %s has %d elements, expected at least %s = %d" name what len shape expected)
 
     /// Checks an n·ch·oh·ow array; the message is only formatted on failure (no per-call garbage).
     let checkLen4 (name: string) (what: string) (len: int) (n: int) (ch: int) (oh: int) (ow: int) =
-        if len < n * ch * oh * ow then
+        if len < 0 || len < n * ch * oh * ow then
             checkLen name what len (n * ch * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n ch oh ow)
 
     /// Images unfolded together: enough to give the GEMM wide panels, few enough to stay in L2
@@ -257,10 +260,10 @@ type Conv2d =
     static member Forward(x: float32[], n: int, c: int, h: int, w: int, weight: float32[], oc: int, kh: int, kw: int,
                           stride: int, pad: int, bias: float32[], y: float32[]) : unit =
         let name = "Conv2d.Forward"
-        let e = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
         let oh, ow = e.OH, e.OW
         if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
-        ConvDriver.checkLen4 name "y" (Array.length y) n oc oh ow
+        ConvDriver.checkLen4 name "y" (GemmCore.lengthOrNeg y) n oc oh ow
         let job = ConvJob32.Current
         job.Bias <- bias
         job.Y <- y
@@ -270,10 +273,10 @@ type Conv2d =
     static member Forward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
                           stride: int, pad: int, bias: float[], y: float[]) : unit =
         let name = "Conv2d.Forward"
-        let e = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
         let oh, ow = e.OH, e.OW
         if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
-        ConvDriver.checkLen4 name "y" (Array.length y) n oc oh ow
+        ConvDriver.checkLen4 name "y" (GemmCore.lengthOrNeg y) n oc oh ow
         let job = ConvJob64.Current
         job.Bias <- bias
         job.Y <- y
@@ -284,9 +287,9 @@ type Conv2d =
     static member Backward(x: float32[], n: int, c: int, h: int, w: int, weight: float32[], oc: int, kh: int, kw: int,
                            stride: int, pad: int, dy: float32[], dx: float32[], dweight: float32[], dbias: float32[]) : unit =
         let name = "Conv2d.Backward"
-        let e = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
         let oh, ow = e.OH, e.OW
-        ConvDriver.checkLen4 name "dy" (Array.length dy) n oc oh ow
+        ConvDriver.checkLen4 name "dy" (GemmCore.lengthOrNeg dy) n oc oh ow
         if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
         if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
         if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
@@ -301,9 +304,9 @@ type Conv2d =
     static member Backward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
                            stride: int, pad: int, dy: float[], dx: float[], dweight: float[], dbias: float[]) : unit =
         let name = "Conv2d.Backward"
-        let e = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
         let oh, ow = e.OH, e.OW
-        ConvDriver.checkLen4 name "dy" (Array.length dy) n oc oh ow
+        ConvDriver.checkLen4 name "dy" (GemmCore.lengthOrNeg dy) n oc oh ow
         if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
         if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
         if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"

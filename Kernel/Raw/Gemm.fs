@@ -124,6 +124,9 @@ module internal GemmCore =
                 let ci = cOff + i * ldc + j
                 c.[ci] <- if beta = 0.0 then alpha * s else alpha * s + beta * c.[ci]
 
+    /// Array length, or -1 for null (so the checks can name a missing operand).
+    let lengthOrNeg (a: 'T[]) = if isNull (box a) then -1 else a.Length
+
     /// Validates the extents of a GEMM call so a bad offset or stride fails with a clear message
     /// instead of corrupting memory (the f32 engine uses raw pointers).
     let check (name: string) (transA: bool) (transB: bool) (m: int) (n: int) (k: int)
@@ -140,6 +143,9 @@ module internal GemmCore =
                     invalidArg what (sprintf "%s: %s (stored %d×%d, offset %d, stride %d) needs %d elements but the array has %d" name what rows cols off ld last len)
         // stored shapes: A is m×k (or k×m if transposed), B is k×n (or n×k)
         if m > 0 && n > 0 then
+            if aLen < 0 then nullArg (sprintf "%s: a is null" name)
+            if bLen < 0 then nullArg (sprintf "%s: b is null" name)
+            if cLen < 0 then nullArg (sprintf "%s: c is null" name)
             if transA then need "a" aLen aOff lda k m else need "a" aLen aOff lda m k
             if transB then need "b" bLen bOff ldb n k else need "b" bLen bOff ldb k n
             need "c" cLen cOff ldc m n
@@ -240,12 +246,12 @@ type Gemm =
     static member Sgemm(transA: bool, transB: bool, m: int, n: int, k: int, alpha: float32,
                         a: float32[], aOff: int, lda: int, b: float32[], bOff: int, ldb: int,
                         beta: float32, c: float32[], cOff: int, ldc: int) : unit =
-        GemmCore.check "Gemm.Sgemm" transA transB m n k (a |> Array.length) aOff lda (b |> Array.length) bOff ldb (c |> Array.length) cOff ldc
+        GemmCore.check "Gemm.Sgemm" transA transB m n k (GemmCore.lengthOrNeg a) aOff lda (GemmCore.lengthOrNeg b) bOff ldb (GemmCore.lengthOrNeg c) cOff ldc
         Gemm.SgemmWith(Threads.Count, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)
 
     /// float64 GEMM (exact scalar loops, for gradient checks): C = alpha·op(A)·op(B) + beta·C.
     static member Dgemm(transA: bool, transB: bool, m: int, n: int, k: int, alpha: float,
                         a: float[], aOff: int, lda: int, b: float[], bOff: int, ldb: int,
                         beta: float, c: float[], cOff: int, ldc: int) : unit =
-        GemmCore.check "Gemm.Dgemm" transA transB m n k (a |> Array.length) aOff lda (b |> Array.length) bOff ldb (c |> Array.length) cOff ldc
+        GemmCore.check "Gemm.Dgemm" transA transB m n k (GemmCore.lengthOrNeg a) aOff lda (GemmCore.lengthOrNeg b) bOff ldb (GemmCore.lengthOrNeg c) cOff ldc
         GemmCore.dgemmSerial transA transB m n k alpha a aOff lda b bOff ldb beta c cOff ldc

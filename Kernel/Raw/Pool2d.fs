@@ -11,6 +11,7 @@ open Microsoft.FSharp.NativeInterop
 module internal PoolDriver =
 
     let check (name: string) (xLen: int) n c h w k stride =
+        if xLen < 0 then nullArg (sprintf "%s: input array is null" name)
         if n < 1 || c < 1 || h < 1 || w < 1 then
             invalidArg "shape" (sprintf "%s: sizes must be positive, got n=%d c=%d h=%d w=%d" name n c h w)
         if k < 1 || stride < 1 then
@@ -23,6 +24,7 @@ module internal PoolDriver =
         struct ((h - k) / stride + 1, (w - k) / stride + 1)
 
     let checkOut (name: string) (what: string) (len: int) (expected: int) =
+        if len < 0 then nullArg (sprintf "%s: %s is null" name what)
         if len < expected then
             invalidArg what (sprintf "%s: %s has %d elements, expected at least %d" name what len expected)
 
@@ -146,6 +148,8 @@ module internal PoolDriver =
             job.Argmax <- null
 
     let inline maxBackward (name: string) (dy: 'T[]) (argmax: int[]) (count: int) (dx: 'T[]) =
+        if isNull (box dy) || isNull (box argmax) || isNull (box dx) then
+            nullArg (sprintf "%s: dy, argmax and dx must not be null" name)
         if count < 0 || count > dy.Length || count > argmax.Length then
             invalidArg "count" (sprintf "%s: count %d exceeds dy (%d) or argmax (%d)" name count dy.Length argmax.Length)
         // serial scatter: overlapping windows may share a target element
@@ -184,16 +188,16 @@ module internal PoolDriver =
 type Pool2d =
     /// y = window maxima; argmax[i] = flat index into x of the element chosen for y[i].
     static member MaxForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[], argmax: int[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.MaxForward" "y" (Array.length y) (n * c * oh * ow)
-        PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (Array.length argmax) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (GemmCore.lengthOrNeg x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.MaxForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
+        PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (GemmCore.lengthOrNeg argmax) (n * c * oh * ow)
         PoolDriver.maxForward32 x n c h w k stride y argmax oh ow
 
     /// float64 max pooling.
     static member MaxForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[], argmax: int[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (Array.length x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.MaxForward" "y" (Array.length y) (n * c * oh * ow)
-        PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (Array.length argmax) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (GemmCore.lengthOrNeg x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.MaxForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
+        PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (GemmCore.lengthOrNeg argmax) (n * c * oh * ow)
         PoolDriver.maxForward x n c h w k stride y argmax oh ow
 
     /// dx[argmax[i]] += dy[i] for i < count.
@@ -206,24 +210,24 @@ type Pool2d =
 
     /// y = window means.
     static member AvgForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgForward" "y" (Array.length y) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (GemmCore.lengthOrNeg x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
         PoolDriver.avgForward x n c h w k stride y oh ow (1.0f / float32 (k * k))
 
     /// float64 average pooling.
     static member AvgForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (Array.length x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgForward" "y" (Array.length y) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (GemmCore.lengthOrNeg x) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
         PoolDriver.avgForward x n c h w k stride y oh ow (1.0 / float (k * k))
 
     /// dx += dy/(k·k) spread over each window; (n, c, h, w) is the INPUT shape.
     static member AvgBackward(dy: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float32[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (Array.length dy) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (GemmCore.lengthOrNeg dx) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (GemmCore.lengthOrNeg dy) (n * c * oh * ow)
         PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0f / float32 (k * k))
 
     /// float64 average-pool backward.
     static member AvgBackward(dy: float[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (Array.length dx) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (Array.length dy) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (GemmCore.lengthOrNeg dx) n c h w k stride
+        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (GemmCore.lengthOrNeg dy) (n * c * oh * ow)
         PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0 / float (k * k))
