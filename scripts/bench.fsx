@@ -1,16 +1,20 @@
 // Raw-kernel benchmark: prints one `name=value` line per figure.
 // Build first: dotnet build Kernel -c Release
 #r "../Kernel/bin/Release/net10.0/InitLab.Kernel.dll"
+#r "../Kernel/bin/Release/net10.0/System.Numerics.Tensors.dll"
 
 open System
 open System.Diagnostics
+open System.Numerics.Tensors
 open InitLab.Kernel.Raw
 
 // F# drops [<MethodImpl(AggressiveOptimization)>], so the kernels' loops start as tier-0 code and
 // fsi's own background re-jitting can delay their promotion for seconds. Re-run this script with
 // loop methods jitted fully optimized from the first call (what a long training run sees anyway).
 if Environment.GetEnvironmentVariable "DOTNET_TC_QuickJitForLoops" <> "0" then
-    let psi = ProcessStartInfo("dotnet", sprintf "fsi \"%s\"" __SOURCE_FILE__, UseShellExecute = false)
+    let psi = ProcessStartInfo("dotnet", UseShellExecute = false)
+    for a in [ "fsi"; "--optimize+"; __SOURCE_FILE__ ] @ List.tail (List.ofArray fsi.CommandLineArgs) do
+        psi.ArgumentList.Add a
     psi.WorkingDirectory <- __SOURCE_DIRECTORY__
     psi.Environment.["DOTNET_TC_QuickJitForLoops"] <- "0"
     use p = Process.Start psi
@@ -70,3 +74,57 @@ printfn "conv2_fwd_bwd_ms_batch64=%.3f" ((tf + tb) * 1e3)
 let convFlops = 2.0 * float (n * oc * oh * oh * c * k * k)
 printfn "conv2_fwd_gflops=%.1f" (convFlops / tf / 1e9)
 printfn "conv2_bwd_gflops=%.1f" (2.0 * convFlops / tb / 1e9)
+
+// A Caffe LeNet-5 training step at batch 64 built from the raw kernels alone (no Tensor, no tape,
+// loss gradient replaced by a fixed random dO, plain SGD): the ceiling the Kernel can reach.
+let lenetStep =
+    let b = 64
+    let x = randArr (b * 784)
+    let w1, b1, w2, b2 = randArr (20 * 25), randArr 20, randArr (50 * 500), randArr 50
+    let f1, fb1, f2, fb2 = randArr (500 * 800), randArr 500, randArr (10 * 500), randArr 10
+    let c1, p1, am1 = Array.zeroCreate<float32> (b * 20 * 576), Array.zeroCreate<float32> (b * 20 * 144), Array.zeroCreate<int> (b * 20 * 144)
+    let c2, p2, am2 = Array.zeroCreate<float32> (b * 50 * 64), Array.zeroCreate<float32> (b * 800), Array.zeroCreate<int> (b * 800)
+    let hid, out = Array.zeroCreate<float32> (b * 500), Array.zeroCreate<float32> (b * 10)
+    // softmax-CE sized gradient, tiny step: keeps the weights bounded over many timed steps
+    let dOut = randArr (b * 10) |> Array.map (fun v -> v / float32 b)
+    let dHid, dP2, dC2, dP1, dC1 = Array.zeroCreate<float32> (b * 500), Array.zeroCreate<float32> (b * 800), Array.zeroCreate<float32> c2.Length, Array.zeroCreate<float32> p1.Length, Array.zeroCreate<float32> c1.Length
+    let gw1, gb1, gw2, gb2 = Array.zeroCreate<float32> w1.Length, Array.zeroCreate<float32> 20, Array.zeroCreate<float32> w2.Length, Array.zeroCreate<float32> 50
+    let gf1, gfb1, gf2, gfb2 = Array.zeroCreate<float32> f1.Length, Array.zeroCreate<float32> 500, Array.zeroCreate<float32> f2.Length, Array.zeroCreate<float32> 10
+    let addBias (y: float32[]) (bias: float32[]) rows =
+        for r in 0 .. rows - 1 do
+            let row = Span<float32>(y, r * bias.Length, bias.Length)
+            TensorPrimitives.Add(Span.op_Implicit row, ReadOnlySpan bias, row)
+    let colSums (dy: float32[]) (db: float32[]) rows =
+        for r in 0 .. rows - 1 do
+            TensorPrimitives.Add(ReadOnlySpan db, ReadOnlySpan<float32>(dy, r * db.Length, db.Length), Span db)
+    let sgd (p: float32[]) (g: float32[]) = TensorPrimitives.MultiplyAdd(ReadOnlySpan g, -1e-4f, ReadOnlySpan p, Span p)
+    fun () ->
+        Conv2d.Forward(x, b, 1, 28, 28, w1, 20, 5, 5, 1, 0, b1, c1)
+        Pool2d.MaxForward(c1, b, 20, 24, 24, 2, 2, p1, am1)
+        Conv2d.Forward(p1, b, 20, 12, 12, w2, 50, 5, 5, 1, 0, b2, c2)
+        Pool2d.MaxForward(c2, b, 50, 8, 8, 2, 2, p2, am2)
+        Gemm.Sgemm(false, true, b, 500, 800, 1.0f, p2, 0, 800, f1, 0, 800, 0.0f, hid, 0, 500)
+        addBias hid fb1 b
+        TensorPrimitives.Max(ReadOnlySpan hid, 0.0f, Span hid)
+        Gemm.Sgemm(false, true, b, 10, 500, 1.0f, hid, 0, 500, f2, 0, 500, 0.0f, out, 0, 10)
+        addBias out fb2 b
+        for g in [ gw1; gb1; gw2; gb2; gfb1; gfb2; dC2; dP1; dC1 ] do Array.Clear g
+        Gemm.Sgemm(true, false, 10, 500, b, 1.0f, dOut, 0, 10, hid, 0, 500, 0.0f, gf2, 0, 500)
+        colSums dOut gfb2 b
+        Gemm.Sgemm(false, false, b, 500, 10, 1.0f, dOut, 0, 10, f2, 0, 500, 0.0f, dHid, 0, 500)
+        for i in 0 .. dHid.Length - 1 do if hid.[i] <= 0.0f then dHid.[i] <- 0.0f
+        Gemm.Sgemm(true, false, 500, 800, b, 1.0f, dHid, 0, 500, p2, 0, 800, 0.0f, gf1, 0, 800)
+        colSums dHid gfb1 b
+        Gemm.Sgemm(false, false, b, 800, 500, 1.0f, dHid, 0, 500, f1, 0, 800, 0.0f, dP2, 0, 800)
+        Pool2d.MaxBackward(dP2, am2, dP2.Length, dC2)
+        Conv2d.Backward(p1, b, 20, 12, 12, w2, 50, 5, 5, 1, 0, dC2, dP1, gw2, gb2)
+        Pool2d.MaxBackward(dP1, am1, dP1.Length, dC1)
+        Conv2d.Backward(x, b, 1, 28, 28, w1, 20, 5, 5, 1, 0, dC1, null, gw1, gb1)
+        for (p, g) in [ w1, gw1; b1, gb1; w2, gw2; b2, gb2; f1, gf1; fb1, gfb1; f2, gf2; fb2, gfb2 ] do sgd p g
+
+for threads in [ 2; 1 ] do
+    Threads.Count <- threads
+    let t = timeBest 40 lenetStep
+    printfn "lenet_raw_kernels_ms_batch64_threads%d=%.3f" threads (t * 1e3)
+    printfn "lenet_raw_kernels_img_per_s_threads%d=%.0f" threads (64.0 / t)
+Threads.Count <- 2

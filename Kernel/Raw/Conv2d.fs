@@ -1,6 +1,7 @@
 namespace InitLab.Kernel.Raw
 
 open System
+open System.Numerics.Tensors
 
 /// Shape checks and the batch-parallel im2col + GEMM driver shared by the float32 and float64
 /// convolutions. Each worker owns a fixed range of images and unfolds a few of them at a time side
@@ -11,7 +12,12 @@ module internal ConvDriver =
     let isNullArr (a: 'T[]) = isNull (box a)
 
     /// Output extent (oh, ow), after checking every array against the NCHW / OIHW shapes.
-    let check (name: string) (xLen: int) n c h w (wLen: int) oc kh kw stride pad =
+    [<Struct>]
+    type Extent = { OH: int; OW: int }
+
+    let check (name: string) (xLen: int) n c h w (wLen: int) oc kh kw stride pad : Extent =
+        if xLen < 0 then nullArg (sprintf "%s: x is null" name)
+        if wLen < 0 then nullArg (sprintf "%s: weight is null" name)
         if n < 1 || c < 1 || h < 1 || w < 1 || oc < 1 || kh < 1 || kw < 1 then
             invalidArg "shape" (sprintf "%s: sizes must be positive, got n=%d c=%d h=%d w=%d oc=%d kh=%d kw=%d" name n c h w oc kh kw)
         if stride < 1 then invalidArg "stride" (sprintf "%s: stride must be >= 1, got %d" name stride)
@@ -22,126 +28,227 @@ module internal ConvDriver =
             invalidArg "x" (sprintf "%s: x has %d elements, expected at least n·c·h·w = %d·%d·%d·%d = %d" name xLen n c h w (n * c * h * w))
         if wLen < oc * c * kh * kw then
             invalidArg "weight" (sprintf "%s: weight has %d elements, expected at least oc·c·kh·kw = %d·%d·%d·%d = %d" name wLen oc c kh kw (oc * c * kh * kw))
-        (h + 2 * pad - kh) / stride + 1, (w + 2 * pad - kw) / stride + 1
+        { OH = (h + 2 * pad - kh) / stride + 1; OW = (w + 2 * pad - kw) / stride + 1 }
 
     let checkLen (name: string) (what: string) (len: int) (expected: int) (shape: string) =
+        if len < 0 then nullArg (sprintf "%s: %s is null" name what)
         if len < expected then
             invalidArg what (sprintf "%s: %s has %d elements, expected at least %s = %d" name what len shape expected)
 
-    /// Images unfolded together: enough to give the GEMM wide panels, few enough to stay in L2.
-    let groupSize (ckk: int) (ohw: int) (imagesPerWorker: int) =
-        let budget = 96 * 1024
+    /// Checks an n·ch·oh·ow array; the message is only formatted on failure (no per-call garbage).
+    let checkLen4 (name: string) (what: string) (len: int) (n: int) (ch: int) (oh: int) (ow: int) =
+        if len < 0 || len < n * ch * oh * ow then
+            checkLen name what len (n * ch * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n ch oh ow)
+
+    /// Images unfolded together: enough to give the GEMM wide panels, few enough to stay in L2
+    /// (budget in elements of the unfolded matrix; 32K–96K measured alike for LeNet conv2).
+    let groupSize (budget: int) (ckk: int) (ohw: int) (imagesPerWorker: int) =
         max 1 (min imagesPerWorker (budget / max 1 (ckk * ohw)))
 
     let workersFor (n: int) = max 1 (min Threads.Count n)
 
-    /// GEMM over worker scratch: C = op(A)·op(B) (+ C when accumulate).
-    type Gemm<'T> = Scratch -> bool -> bool -> int -> int -> int -> 'T[] -> int -> int -> 'T[] -> int -> int -> bool -> 'T[] -> int -> int -> unit
+/// One convolution call (forward or backward) split by images across workers. The precision-specific
+/// pieces (GEMM, unfold/fold, vector adds) are abstract; subclasses are cached per calling thread.
+[<AbstractClass; AllowNullLiteral>]
+type internal ConvJob<'T>() =
+    inherit ThreadState.Job()
+    [<DefaultValue>] val mutable Backward : bool
+    [<DefaultValue>] val mutable Ws : Scratch[]
+    [<DefaultValue>] val mutable Workers : int
+    [<DefaultValue>] val mutable X : 'T[]
+    [<DefaultValue>] val mutable Wt : 'T[]
+    [<DefaultValue>] val mutable Bias : 'T[]
+    [<DefaultValue>] val mutable Y : 'T[]
+    [<DefaultValue>] val mutable Dy : 'T[]
+    [<DefaultValue>] val mutable Dx : 'T[]
+    [<DefaultValue>] val mutable Dw : 'T[]
+    [<DefaultValue>] val mutable Db : 'T[]
+    [<DefaultValue>] val mutable N : int
+    [<DefaultValue>] val mutable C : int
+    [<DefaultValue>] val mutable H : int
+    [<DefaultValue>] val mutable W : int
+    [<DefaultValue>] val mutable OC : int
+    [<DefaultValue>] val mutable KH : int
+    [<DefaultValue>] val mutable KW : int
+    [<DefaultValue>] val mutable Stride : int
+    [<DefaultValue>] val mutable Pad : int
+    [<DefaultValue>] val mutable OH : int
+    [<DefaultValue>] val mutable OW : int
 
-    let inline forward (buf: Scratch -> int -> int -> 'T[]) (gemm: Gemm<'T>)
-                       (x: 'T[]) n c h w (wt: 'T[]) oc kh kw stride pad (bias: 'T[]) (y: 'T[]) oh ow =
-        let ckk = c * kh * kw
-        let ohw = oh * ow
-        let workers = workersFor n
-        let ws = Workspace.For workers
-        let hasBias = not (isNullArr bias)
-        ThreadState.run workers (fun wi ->
-            let sc = ws.[wi]
-            let n0 = ThreadState.splitStart n workers 1 wi
-            let n1 = ThreadState.splitStart n workers 1 (wi + 1)
-            let g = groupSize ckk ohw (n1 - n0)
-            let col = buf sc Slot.Col (ckk * g * ohw)
-            let out = buf sc Slot.Out (oc * g * ohw)
-            let mutable i0 = n0
-            while i0 < n1 do
-                let gc = min g (n1 - i0)
-                let gw = gc * ohw
-                for gi in 0 .. gc - 1 do
-                    Im2Col.unfold x ((i0 + gi) * c * h * w) c h w kh kw stride pad oh ow col (gi * ohw) gw
-                gemm sc false false oc gw ckk wt 0 ckk col 0 gw false out 0 gw
-                for gi in 0 .. gc - 1 do
-                    let yImg = (i0 + gi) * oc * ohw
-                    for o in 0 .. oc - 1 do
-                        let src = o * gw + gi * ohw
-                        let dst = yImg + o * ohw
-                        if hasBias then
-                            let b = bias.[o]
-                            for q in 0 .. ohw - 1 do y.[dst + q] <- out.[src + q] + b
-                        else
-                            Array.Copy(out, src, y, dst, ohw)
-                i0 <- i0 + gc)
+    /// Worker scratch array with at least len elements.
+    abstract Buf : Scratch * slot: int * len: int -> 'T[]
+    /// C = op(A)·op(B) (+ C when accumulate), alpha = 1, on one worker.
+    abstract Gemm : Scratch * bool * bool * int * int * int * 'T[] * int * int * 'T[] * int * int * bool * 'T[] * int * int -> unit
+    abstract Unfold : 'T[] * int * 'T[] * int * int -> unit
+    abstract Fold : 'T[] * int * int * 'T[] * int -> unit
+    /// dst = src + b (b = None ⇒ copy)
+    abstract AddScalar : ReadOnlySpan<'T> * 'T * bool * Span<'T> -> unit
+    abstract Sum : ReadOnlySpan<'T> -> 'T
+    abstract Add : 'T * 'T -> 'T
+    /// dst += src
+    abstract AddInto : ReadOnlySpan<'T> * Span<'T> -> unit
+    abstract Zero : 'T[] * int -> unit
 
-    let inline backward (buf: Scratch -> int -> int -> 'T[]) (gemm: Gemm<'T>)
-                        (x: 'T[]) n c h w (wt: 'T[]) oc kh kw stride pad (dy: 'T[])
-                        (dx: 'T[]) (dw: 'T[]) (db: 'T[]) oh ow =
-        let ckk = c * kh * kw
-        let ohw = oh * ow
-        let workers = workersFor n
-        let ws = Workspace.For workers
-        let needDx = not (isNullArr dx)
-        let needDw = not (isNullArr dw)
-        let needDb = not (isNullArr db)
-        let zero = Unchecked.defaultof<'T>
-        ThreadState.run workers (fun wi ->
-            let sc = ws.[wi]
-            let n0 = ThreadState.splitStart n workers 1 wi
-            let n1 = ThreadState.splitStart n workers 1 (wi + 1)
-            let g = groupSize ckk ohw (n1 - n0)
-            let col = buf sc Slot.Col (ckk * g * ohw)
-            let dyg = buf sc Slot.Out (oc * g * ohw)
-            let dcol = if needDx then buf sc Slot.DCol (ckk * g * ohw) else col
-            let dwp = buf sc Slot.Grad (oc * ckk)
-            let dbp = buf sc Slot.Bias oc
-            Array.Fill(dwp, zero, 0, oc * ckk)
-            Array.Fill(dbp, zero, 0, oc)
-            let mutable first = true
-            let mutable i0 = n0
-            while i0 < n1 do
-                let gc = min g (n1 - i0)
-                let gw = gc * ohw
-                // dY of the group as one oc × (gc·ohw) matrix
-                for gi in 0 .. gc - 1 do
-                    let dyImg = (i0 + gi) * oc * ohw
-                    for o in 0 .. oc - 1 do
-                        Array.Copy(dy, dyImg + o * ohw, dyg, o * gw + gi * ohw, ohw)
-                if needDb then
-                    for o in 0 .. oc - 1 do
-                        let mutable s = dbp.[o]
-                        let row = o * gw
-                        for q in 0 .. gw - 1 do s <- s + dyg.[row + q]
-                        dbp.[o] <- s
-                if needDw then
-                    for gi in 0 .. gc - 1 do
-                        Im2Col.unfold x ((i0 + gi) * c * h * w) c h w kh kw stride pad oh ow col (gi * ohw) gw
-                    // dW += dY · colᵀ
-                    gemm sc false true oc ckk gw dyg 0 gw col 0 gw (not first) dwp 0 ckk
-                    first <- false
-                if needDx then
-                    // dcol = Wᵀ · dY, folded back onto the images
-                    gemm sc true false ckk gw oc wt 0 ckk dyg 0 gw false dcol 0 gw
-                    for gi in 0 .. gc - 1 do
-                        Im2Col.fold dcol (gi * ohw) gw c h w kh kw stride pad oh ow dx ((i0 + gi) * c * h * w)
-                i0 <- i0 + gc)
-        // fixed-order reduction of the per-worker partial sums
-        for wi in 0 .. workers - 1 do
-            let sc = ws.[wi]
-            if needDw then
-                let dwp = buf sc Slot.Grad (oc * ckk)
-                for i in 0 .. oc * ckk - 1 do dw.[i] <- dw.[i] + dwp.[i]
+    member this.Clear() =
+        this.Ws <- null
+        this.X <- null
+        this.Wt <- null
+        this.Bias <- null
+        this.Y <- null
+        this.Dy <- null
+        this.Dx <- null
+        this.Dw <- null
+        this.Db <- null
+
+    override this.Run(wi) = if this.Backward then this.BackwardPart wi else this.ForwardPart wi
+
+    member this.ForwardPart(wi: int) =
+        let n, c, h, w, oc = this.N, this.C, this.H, this.W, this.OC
+        let ckk = c * this.KH * this.KW
+        let ohw = this.OH * this.OW
+        let sc = this.Ws.[wi]
+        let n0 = ThreadState.splitStart n this.Workers 1 wi
+        let n1 = ThreadState.splitStart n this.Workers 1 (wi + 1)
+        let g = ConvDriver.groupSize (96 * 1024) ckk ohw (n1 - n0)
+        let col = this.Buf(sc, Slot.Col, ckk * g * ohw)
+        let out = this.Buf(sc, Slot.Out, oc * g * ohw)
+        let hasBias = not (isNull this.Bias)
+        let mutable i0 = n0
+        while i0 < n1 do
+            let gc = min g (n1 - i0)
+            let gw = gc * ohw
+            for gi in 0 .. gc - 1 do
+                this.Unfold(this.X, (i0 + gi) * c * h * w, col, gi * ohw, gw)
+            this.Gemm(sc, false, false, oc, gw, ckk, this.Wt, 0, ckk, col, 0, gw, false, out, 0, gw)
+            for gi in 0 .. gc - 1 do
+                let yImg = (i0 + gi) * oc * ohw
+                for o in 0 .. oc - 1 do
+                    let b = if hasBias then this.Bias.[o] else Unchecked.defaultof<'T>
+                    this.AddScalar(ReadOnlySpan<'T>(out, o * gw + gi * ohw, ohw), b, hasBias, Span<'T>(this.Y, yImg + o * ohw, ohw))
+            i0 <- i0 + gc
+
+    member this.BackwardPart(wi: int) =
+        let n, c, h, w, oc = this.N, this.C, this.H, this.W, this.OC
+        let ckk = c * this.KH * this.KW
+        let ohw = this.OH * this.OW
+        let sc = this.Ws.[wi]
+        let needDx = not (isNull this.Dx)
+        let needDw = not (isNull this.Dw)
+        let needDb = not (isNull this.Db)
+        let n0 = ThreadState.splitStart n this.Workers 1 wi
+        let n1 = ThreadState.splitStart n this.Workers 1 (wi + 1)
+        let g = ConvDriver.groupSize (96 * 1024) ckk ohw (n1 - n0)
+        let col = this.Buf(sc, Slot.Col, ckk * g * ohw)
+        let dyg = this.Buf(sc, Slot.Out, oc * g * ohw)
+        let dcol = if needDx then this.Buf(sc, Slot.DCol, ckk * g * ohw) else col
+        let dwp = this.Buf(sc, Slot.Grad, oc * ckk)
+        let dbp = this.Buf(sc, Slot.Bias, oc)
+        this.Zero(dwp, oc * ckk)
+        this.Zero(dbp, oc)
+        let mutable first = true
+        let mutable i0 = n0
+        while i0 < n1 do
+            let gc = min g (n1 - i0)
+            let gw = gc * ohw
+            // dY of the group as one oc × (gc·ohw) matrix
+            for gi in 0 .. gc - 1 do
+                let dyImg = (i0 + gi) * oc * ohw
+                for o in 0 .. oc - 1 do
+                    ReadOnlySpan<'T>(this.Dy, dyImg + o * ohw, ohw).CopyTo(Span<'T>(dyg, o * gw + gi * ohw, ohw))
             if needDb then
-                let dbp = buf sc Slot.Bias oc
-                for o in 0 .. oc - 1 do db.[o] <- db.[o] + dbp.[o]
+                for o in 0 .. oc - 1 do
+                    dbp.[o] <- this.Add(dbp.[o], this.Sum(ReadOnlySpan<'T>(dyg, o * gw, gw)))
+            if needDw then
+                for gi in 0 .. gc - 1 do
+                    this.Unfold(this.X, (i0 + gi) * c * h * w, col, gi * ohw, gw)
+                // dW += dY · colᵀ
+                this.Gemm(sc, false, true, oc, ckk, gw, dyg, 0, gw, col, 0, gw, not first, dwp, 0, ckk)
+                first <- false
+            if needDx then
+                // dcol = Wᵀ · dY, folded back onto the images
+                this.Gemm(sc, true, false, ckk, gw, oc, this.Wt, 0, ckk, dyg, 0, gw, false, dcol, 0, gw)
+                for gi in 0 .. gc - 1 do
+                    this.Fold(dcol, gi * ohw, gw, this.Dx, (i0 + gi) * c * h * w)
+            i0 <- i0 + gc
 
-    let f32Buf (sc: Scratch) (slot: int) (len: int) = sc.F32(slot, len)
-    let f64Buf (sc: Scratch) (slot: int) (len: int) = sc.F64(slot, len)
+    /// Adds the per-worker partial weight/bias gradients in worker order.
+    member this.Reduce() =
+        let ckk = this.C * this.KH * this.KW
+        let oc = this.OC
+        for wi in 0 .. this.Workers - 1 do
+            let sc = this.Ws.[wi]
+            if not (isNull this.Dw) then
+                this.AddInto(ReadOnlySpan<'T>(this.Buf(sc, Slot.Grad, oc * ckk), 0, oc * ckk), Span<'T>(this.Dw, 0, oc * ckk))
+            if not (isNull this.Db) then
+                this.AddInto(ReadOnlySpan<'T>(this.Buf(sc, Slot.Bias, oc), 0, oc), Span<'T>(this.Db, 0, oc))
 
-    let f32Gemm : Gemm<float32> =
-        fun sc ta tb m n k a aOff lda b bOff ldb acc c cOff ldc ->
-            GemmCore.sgemmSerial sc ta tb m n k 1.0f a aOff lda b bOff ldb (if acc then 1.0f else 0.0f) c cOff ldc
+    /// Fills the fields for one call and runs it on the worker pool.
+    member this.Start(backward, x, n, c, h, w, wt, oc, kh, kw, stride, pad, oh, ow) =
+        this.Backward <- backward
+        this.Workers <- ConvDriver.workersFor n
+        this.Ws <- Workspace.For this.Workers
+        this.X <- x
+        this.Wt <- wt
+        this.N <- n
+        this.C <- c
+        this.H <- h
+        this.W <- w
+        this.OC <- oc
+        this.KH <- kh
+        this.KW <- kw
+        this.Stride <- stride
+        this.Pad <- pad
+        this.OH <- oh
+        this.OW <- ow
+        try
+            ThreadState.runJob this.Workers this
+            if backward then this.Reduce()
+        finally
+            this.Clear()
 
-    let f64Gemm : Gemm<float> =
-        fun _ ta tb m n k a aOff lda b bOff ldb acc c cOff ldc ->
-            GemmCore.dgemmSerial ta tb m n k 1.0 a aOff lda b bOff ldb (if acc then 1.0 else 0.0) c cOff ldc
+/// float32 convolution pieces: packed SGEMM, pointer unfold/fold, TensorPrimitives vector ops.
+[<Sealed; AllowNullLiteral>]
+type internal ConvJob32() =
+    inherit ConvJob<float32>()
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private cached : ConvJob32
+    static member Current =
+        if isNull ConvJob32.cached then ConvJob32.cached <- ConvJob32()
+        ConvJob32.cached
+    override _.Buf(sc, slot, len) = sc.F32(slot, len)
+    override _.Gemm(sc, ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc) =
+        GemmCore.sgemmSerial sc ta tb m n k 1.0f a aOff lda b bOff ldb (if acc then 1.0f else 0.0f) c cOff ldc
+    override this.Unfold(x, xOff, col, colOff, ld) =
+        Im2Col32.unfold x xOff this.C this.H this.W this.KH this.KW this.Stride this.Pad this.OH this.OW col colOff ld
+    override this.Fold(col, colOff, ld, dx, dxOff) =
+        Im2Col32.fold col colOff ld this.C this.H this.W this.KH this.KW this.Stride this.Pad this.OH this.OW dx dxOff
+    override _.AddScalar(src, b, add, dst) = if add then TensorPrimitives.Add(src, b, dst) else src.CopyTo dst
+    override _.Sum(src) = TensorPrimitives.Sum(src)
+    override _.Add(a, b) = a + b
+    override _.AddInto(src, dst) = TensorPrimitives.Add(Span.op_Implicit dst, src, dst)
+    override _.Zero(a, len) = Array.Fill(a, 0.0f, 0, len)
+
+/// float64 convolution pieces: exact scalar GEMM and generic unfold/fold.
+[<Sealed; AllowNullLiteral>]
+type internal ConvJob64() =
+    inherit ConvJob<float>()
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private cached : ConvJob64
+    static member Current =
+        if isNull ConvJob64.cached then ConvJob64.cached <- ConvJob64()
+        ConvJob64.cached
+    override _.Buf(sc, slot, len) = sc.F64(slot, len)
+    override _.Gemm(_, ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc) =
+        GemmCore.dgemmSerial ta tb m n k 1.0 a aOff lda b bOff ldb (if acc then 1.0 else 0.0) c cOff ldc
+    override this.Unfold(x, xOff, col, colOff, ld) =
+        Im2Col.unfold x xOff this.C this.H this.W this.KH this.KW this.Stride this.Pad this.OH this.OW col colOff ld
+    override this.Fold(col, colOff, ld, dx, dxOff) =
+        Im2Col.fold col colOff ld this.C this.H this.W this.KH this.KW this.Stride this.Pad this.OH this.OW dx dxOff
+    override _.AddScalar(src, b, add, dst) = if add then TensorPrimitives.Add(src, b, dst) else src.CopyTo dst
+    override _.Sum(src) = TensorPrimitives.Sum(src)
+    override _.Add(a, b) = a + b
+    override _.AddInto(src, dst) = TensorPrimitives.Add(Span.op_Implicit dst, src, dst)
+    override _.Zero(a, len) = Array.Fill(a, 0.0, 0, len)
 
 /// 2-D convolution, NCHW input, OIHW weight, stride and zero padding on both axes.
 /// Output extent oh = (h + 2·pad - kh)/stride + 1 (likewise ow). float32 runs im2col + packed GEMM
@@ -153,39 +260,59 @@ type Conv2d =
     static member Forward(x: float32[], n: int, c: int, h: int, w: int, weight: float32[], oc: int, kh: int, kw: int,
                           stride: int, pad: int, bias: float32[], y: float32[]) : unit =
         let name = "Conv2d.Forward"
-        let oh, ow = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
+        let oh, ow = e.OH, e.OW
         if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
-        ConvDriver.checkLen name "y" (Array.length y) (n * oc * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n oc oh ow)
-        ConvDriver.forward ConvDriver.f32Buf ConvDriver.f32Gemm x n c h w weight oc kh kw stride pad bias y oh ow
+        ConvDriver.checkLen4 name "y" (GemmCore.lengthOrNeg y) n oc oh ow
+        let job = ConvJob32.Current
+        job.Bias <- bias
+        job.Y <- y
+        job.Start(false, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
 
     /// float64 forward (exact).
     static member Forward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
                           stride: int, pad: int, bias: float[], y: float[]) : unit =
         let name = "Conv2d.Forward"
-        let oh, ow = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
+        let oh, ow = e.OH, e.OW
         if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
-        ConvDriver.checkLen name "y" (Array.length y) (n * oc * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n oc oh ow)
-        ConvDriver.forward ConvDriver.f64Buf ConvDriver.f64Gemm x n c h w weight oc kh kw stride pad bias y oh ow
+        ConvDriver.checkLen4 name "y" (GemmCore.lengthOrNeg y) n oc oh ow
+        let job = ConvJob64.Current
+        job.Bias <- bias
+        job.Y <- y
+        job.Start(false, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
 
     /// Gradients of Forward given dy: dx, dweight, dbias are ACCUMULATED (+=). dx null skips the
     /// input gradient (first layer); dweight or dbias null skips that gradient.
     static member Backward(x: float32[], n: int, c: int, h: int, w: int, weight: float32[], oc: int, kh: int, kw: int,
                            stride: int, pad: int, dy: float32[], dx: float32[], dweight: float32[], dbias: float32[]) : unit =
         let name = "Conv2d.Backward"
-        let oh, ow = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
-        ConvDriver.checkLen name "dy" (Array.length dy) (n * oc * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n oc oh ow)
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
+        let oh, ow = e.OH, e.OW
+        ConvDriver.checkLen4 name "dy" (GemmCore.lengthOrNeg dy) n oc oh ow
         if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
         if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
         if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
-        ConvDriver.backward ConvDriver.f32Buf ConvDriver.f32Gemm x n c h w weight oc kh kw stride pad dy dx dweight dbias oh ow
+        let job = ConvJob32.Current
+        job.Dy <- dy
+        job.Dx <- dx
+        job.Dw <- dweight
+        job.Db <- dbias
+        job.Start(true, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
 
     /// float64 backward (exact); same accumulation contract.
     static member Backward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
                            stride: int, pad: int, dy: float[], dx: float[], dweight: float[], dbias: float[]) : unit =
         let name = "Conv2d.Backward"
-        let oh, ow = ConvDriver.check name (Array.length x) n c h w (Array.length weight) oc kh kw stride pad
-        ConvDriver.checkLen name "dy" (Array.length dy) (n * oc * oh * ow) (sprintf "n·oc·oh·ow = %d·%d·%d·%d" n oc oh ow)
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
+        let oh, ow = e.OH, e.OW
+        ConvDriver.checkLen4 name "dy" (GemmCore.lengthOrNeg dy) n oc oh ow
         if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
         if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
         if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
-        ConvDriver.backward ConvDriver.f64Buf ConvDriver.f64Gemm x n c h w weight oc kh kw stride pad dy dx dweight dbias oh ow
+        let job = ConvJob64.Current
+        job.Dy <- dy
+        job.Dx <- dx
+        job.Dw <- dweight
+        job.Db <- dbias
+        job.Start(true, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)

@@ -14,11 +14,11 @@ module internal GemmCore =
     [<Literal>]
     let KC = 256
     [<Literal>]
-    let MC = 128
+    let MC = 120
     [<Literal>]
     let NC = 2048
 
-    /// Writes C[r, j] = alpha·t[r, j] + beta·C[r, j] for the valid mr×nr part of a 8×32 tile.
+    /// Writes C[r, j] = alpha·t[r, j] + beta·C[r, j] for the valid mr×nr part of a MR×NR tile.
     /// beta = 0 never reads C (BLAS semantics: C may hold garbage or NaN).
     let inline private storeTile (t: nativeptr<float32>) (c: nativeptr<float32>) (ldc: int) (mr: int) (nr: int) (alpha: float32) (beta: float32) =
         let va = Vector512.Create alpha
@@ -124,6 +124,9 @@ module internal GemmCore =
                 let ci = cOff + i * ldc + j
                 c.[ci] <- if beta = 0.0 then alpha * s else alpha * s + beta * c.[ci]
 
+    /// Array length, or -1 for null (so the checks can name a missing operand).
+    let lengthOrNeg (a: 'T[]) = if isNull (box a) then -1 else a.Length
+
     /// Validates the extents of a GEMM call so a bad offset or stride fails with a clear message
     /// instead of corrupting memory (the f32 engine uses raw pointers).
     let check (name: string) (transA: bool) (transB: bool) (m: int) (n: int) (k: int)
@@ -140,9 +143,67 @@ module internal GemmCore =
                     invalidArg what (sprintf "%s: %s (stored %d×%d, offset %d, stride %d) needs %d elements but the array has %d" name what rows cols off ld last len)
         // stored shapes: A is m×k (or k×m if transposed), B is k×n (or n×k)
         if m > 0 && n > 0 then
+            if aLen < 0 then nullArg (sprintf "%s: a is null" name)
+            if bLen < 0 then nullArg (sprintf "%s: b is null" name)
+            if cLen < 0 then nullArg (sprintf "%s: c is null" name)
             if transA then need "a" aLen aOff lda k m else need "a" aLen aOff lda m k
             if transB then need "b" bLen bOff ldb n k else need "b" bLen bOff ldb k n
             need "c" cLen cOff ldc m n
+
+/// One multi-worker SGEMM: worker i computes a fixed range of C's columns (or rows).
+[<Sealed; AllowNullLiteral>]
+type internal SgemmJob() =
+    inherit ThreadState.Job()
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private cached : SgemmJob
+    [<DefaultValue>] val mutable Ws : Scratch[]
+    [<DefaultValue>] val mutable Workers : int
+    [<DefaultValue>] val mutable SplitColumns : bool
+    [<DefaultValue>] val mutable TransA : bool
+    [<DefaultValue>] val mutable TransB : bool
+    [<DefaultValue>] val mutable M : int
+    [<DefaultValue>] val mutable N : int
+    [<DefaultValue>] val mutable K : int
+    [<DefaultValue>] val mutable Alpha : float32
+    [<DefaultValue>] val mutable Beta : float32
+    [<DefaultValue>] val mutable A : float32[]
+    [<DefaultValue>] val mutable AOff : int
+    [<DefaultValue>] val mutable Lda : int
+    [<DefaultValue>] val mutable B : float32[]
+    [<DefaultValue>] val mutable BOff : int
+    [<DefaultValue>] val mutable Ldb : int
+    [<DefaultValue>] val mutable C : float32[]
+    [<DefaultValue>] val mutable COff : int
+    [<DefaultValue>] val mutable Ldc : int
+
+    /// This calling thread's job object.
+    static member Current =
+        if isNull SgemmJob.cached then SgemmJob.cached <- SgemmJob()
+        SgemmJob.cached
+
+    override this.Run(i) =
+        let w = this.Workers
+        if this.SplitColumns then
+            let j0 = ThreadState.splitStart this.N w Packing.NR i
+            let j1 = ThreadState.splitStart this.N w Packing.NR (i + 1)
+            if j1 > j0 then
+                let bo = if this.TransB then this.BOff + j0 * this.Ldb else this.BOff + j0
+                GemmCore.sgemmSerial this.Ws.[i] this.TransA this.TransB this.M (j1 - j0) this.K this.Alpha
+                    this.A this.AOff this.Lda this.B bo this.Ldb this.Beta this.C (this.COff + j0) this.Ldc
+        else
+            let i0 = ThreadState.splitStart this.M w Packing.MR i
+            let i1 = ThreadState.splitStart this.M w Packing.MR (i + 1)
+            if i1 > i0 then
+                let ao = if this.TransA then this.AOff + i0 else this.AOff + i0 * this.Lda
+                GemmCore.sgemmSerial this.Ws.[i] this.TransA this.TransB (i1 - i0) this.N this.K this.Alpha
+                    this.A ao this.Lda this.B this.BOff this.Ldb this.Beta this.C (this.COff + i0 * this.Ldc) this.Ldc
+
+    /// Drops array references so a cached job does not keep big arrays alive.
+    member this.Clear() =
+        this.A <- null
+        this.B <- null
+        this.C <- null
+        this.Ws <- null
 
 /// C[m×n] = alpha·op(A)·op(B) + beta·C, all row-major; op(X) = X or Xᵀ; lda/ldb/ldc are row strides.
 /// beta = 0 overwrites C without reading it.
@@ -157,33 +218,40 @@ type Gemm =
         let w = if flops < 262144.0 then 1 else workers
         if w <= 1 || (colTiles < 2 && rowTiles < 2) then
             GemmCore.sgemmSerial ws.[0] transA transB m n k alpha a aOff lda b bOff ldb beta c cOff ldc
-        elif colTiles >= 2 * w || colTiles >= rowTiles then
-            let w = min w colTiles
-            ThreadState.run w (fun i ->
-                let j0 = ThreadState.splitStart n w Packing.NR i
-                let j1 = ThreadState.splitStart n w Packing.NR (i + 1)
-                if j1 > j0 then
-                    let bo = if transB then bOff + j0 * ldb else bOff + j0
-                    GemmCore.sgemmSerial ws.[i] transA transB m (j1 - j0) k alpha a aOff lda b bo ldb beta c (cOff + j0) ldc)
         else
-            let w = min w rowTiles
-            ThreadState.run w (fun i ->
-                let i0 = ThreadState.splitStart m w Packing.MR i
-                let i1 = ThreadState.splitStart m w Packing.MR (i + 1)
-                if i1 > i0 then
-                    let ao = if transA then aOff + i0 else aOff + i0 * lda
-                    GemmCore.sgemmSerial ws.[i] transA transB (i1 - i0) n k alpha a ao lda b bOff ldb beta c (cOff + i0 * ldc) ldc)
+            let job = SgemmJob.Current
+            job.SplitColumns <- colTiles >= 2 * w || colTiles >= rowTiles
+            job.Workers <- if job.SplitColumns then min w colTiles else min w rowTiles
+            job.Ws <- ws
+            job.TransA <- transA
+            job.TransB <- transB
+            job.M <- m
+            job.N <- n
+            job.K <- k
+            job.Alpha <- alpha
+            job.Beta <- beta
+            job.A <- a
+            job.AOff <- aOff
+            job.Lda <- lda
+            job.B <- b
+            job.BOff <- bOff
+            job.Ldb <- ldb
+            job.C <- c
+            job.COff <- cOff
+            job.Ldc <- ldc
+            try ThreadState.runJob job.Workers job
+            finally job.Clear()
 
     /// float32 GEMM: C[m×n] = alpha·op(A)·op(B) + beta·C (row-major, packed AVX-512/AVX2 kernel).
     static member Sgemm(transA: bool, transB: bool, m: int, n: int, k: int, alpha: float32,
                         a: float32[], aOff: int, lda: int, b: float32[], bOff: int, ldb: int,
                         beta: float32, c: float32[], cOff: int, ldc: int) : unit =
-        GemmCore.check "Gemm.Sgemm" transA transB m n k (a |> Array.length) aOff lda (b |> Array.length) bOff ldb (c |> Array.length) cOff ldc
+        GemmCore.check "Gemm.Sgemm" transA transB m n k (GemmCore.lengthOrNeg a) aOff lda (GemmCore.lengthOrNeg b) bOff ldb (GemmCore.lengthOrNeg c) cOff ldc
         Gemm.SgemmWith(Threads.Count, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)
 
     /// float64 GEMM (exact scalar loops, for gradient checks): C = alpha·op(A)·op(B) + beta·C.
     static member Dgemm(transA: bool, transB: bool, m: int, n: int, k: int, alpha: float,
                         a: float[], aOff: int, lda: int, b: float[], bOff: int, ldb: int,
                         beta: float, c: float[], cOff: int, ldc: int) : unit =
-        GemmCore.check "Gemm.Dgemm" transA transB m n k (a |> Array.length) aOff lda (b |> Array.length) bOff ldb (c |> Array.length) cOff ldc
+        GemmCore.check "Gemm.Dgemm" transA transB m n k (GemmCore.lengthOrNeg a) aOff lda (GemmCore.lengthOrNeg b) bOff ldb (GemmCore.lengthOrNeg c) cOff ldc
         GemmCore.dgemmSerial transA transB m n k alpha a aOff lda b bOff ldb beta c cOff ldc

@@ -15,18 +15,18 @@ module internal Im2Col =
                 for kx in 0 .. kw - 1 do
                     let row = colOff + ((ch * kh + ky) * kw + kx) * ld
                     // valid ox range: 0 <= ox·s - p + kx < w
-                    let oxLo = if p - kx > 0 then (p - kx + s - 1) / s else 0
-                    let oxHi = min ow (if w + p - kx > 0 then (w + p - kx + s - 1) / s else 0)
+                    let oxLo = min ow (if p - kx > 0 then (p - kx + s - 1) / s else 0)
+                    let oxHi = max oxLo (min ow (if w + p - kx > 0 then (w + p - kx + s - 1) / s else 0))
                     for oy in 0 .. oh - 1 do
                         let iy = oy * s - p + ky
                         let dst = row + oy * ow
-                        if iy < 0 || iy >= h || oxHi <= oxLo then
+                        if iy < 0 || iy >= h then
                             for ox in 0 .. ow - 1 do col.[dst + ox] <- zero
                         else
                             let src = plane + iy * w - p + kx
                             for ox in 0 .. oxLo - 1 do col.[dst + ox] <- zero
                             if s = 1 then
-                                System.Array.Copy(x, src + oxLo, col, dst + oxLo, oxHi - oxLo)
+                                if oxHi > oxLo then System.Array.Copy(x, src + oxLo, col, dst + oxLo, oxHi - oxLo)
                             else
                                 for ox in oxLo .. oxHi - 1 do col.[dst + ox] <- x.[src + ox * s]
                             for ox in oxHi .. ow - 1 do col.[dst + ox] <- zero
@@ -39,8 +39,8 @@ module internal Im2Col =
             for ky in 0 .. kh - 1 do
                 for kx in 0 .. kw - 1 do
                     let row = colOff + ((ch * kh + ky) * kw + kx) * ld
-                    let oxLo = if p - kx > 0 then (p - kx + s - 1) / s else 0
-                    let oxHi = min ow (if w + p - kx > 0 then (w + p - kx + s - 1) / s else 0)
+                    let oxLo = min ow (if p - kx > 0 then (p - kx + s - 1) / s else 0)
+                    let oxHi = max oxLo (min ow (if w + p - kx > 0 then (w + p - kx + s - 1) / s else 0))
                     for oy in 0 .. oh - 1 do
                         let iy = oy * s - p + ky
                         if iy >= 0 && iy < h then
@@ -48,3 +48,104 @@ module internal Im2Col =
                             let dst = plane + iy * w - p + kx
                             for ox in oxLo .. oxHi - 1 do
                                 dx.[dst + ox * s] <- dx.[dst + ox * s] + col.[src + ox]
+
+/// float32 unfold/fold over raw pointers (no bounds checks; callers validated the shapes).
+module internal Im2Col32 =
+    open System.Runtime.Intrinsics
+    open Microsoft.FSharp.NativeInterop
+
+    #nowarn "9"
+
+    let inline private copySpan (src: nativeptr<float32>) (dst: nativeptr<float32>) (len: int) =
+        let mutable i = 0
+        while i + 16 <= len do
+            Vector512.Store(Vector512.Load(NativePtr.add src i), NativePtr.add dst i)
+            i <- i + 16
+        while i + 8 <= len do
+            Vector256.Store(Vector256.Load(NativePtr.add src i), NativePtr.add dst i)
+            i <- i + 8
+        while i < len do
+            NativePtr.set dst i (NativePtr.get src i)
+            i <- i + 1
+
+    let inline private addSpan (src: nativeptr<float32>) (dst: nativeptr<float32>) (len: int) =
+        let mutable i = 0
+        while i + 16 <= len do
+            Vector512.Store(Vector512.Load(NativePtr.add dst i) + Vector512.Load(NativePtr.add src i), NativePtr.add dst i)
+            i <- i + 16
+        while i + 8 <= len do
+            Vector256.Store(Vector256.Load(NativePtr.add dst i) + Vector256.Load(NativePtr.add src i), NativePtr.add dst i)
+            i <- i + 8
+        while i < len do
+            NativePtr.set dst i (NativePtr.get dst i + NativePtr.get src i)
+            i <- i + 1
+
+    /// Valid output-row range [lo, hi) for kernel row ky: 0 <= oy·s - p + ky < h.
+    let inline private validRange (h: int) (s: int) (p: int) (ky: int) (oh: int) =
+        let lo = min oh (if p - ky > 0 then (p - ky + s - 1) / s else 0)
+        let hi = max lo (min oh (if h + p - ky > 0 then (h + p - ky + s - 1) / s else 0))
+        lo, hi
+
+    let inline private zero (dst: nativeptr<float32>) (len: int) =
+        for i in 0 .. len - 1 do NativePtr.set dst i 0.0f
+
+    /// Same contract as Im2Col.unfold. Padding rows/columns are zero-filled in bulk; the interior
+    /// is a strided 2-D copy with a one-vector fast path (ow = 8, e.g. LeNet conv2).
+    let unfold (x: float32[]) (xOff: int) (c: int) (h: int) (w: int) (kh: int) (kw: int) (s: int) (p: int)
+               (oh: int) (ow: int) (col: float32[]) (colOff: int) (ld: int) =
+        use px = fixed x
+        use pc = fixed col
+        for ch in 0 .. c - 1 do
+            let plane = NativePtr.add px (xOff + ch * h * w)
+            for ky in 0 .. kh - 1 do
+                let oyLo, oyHi = validRange h s p ky oh
+                for kx in 0 .. kw - 1 do
+                    let row = NativePtr.add pc (colOff + ((ch * kh + ky) * kw + kx) * ld)
+                    let oxLo, oxHi = validRange w s p kx ow
+                    let len = oxHi - oxLo
+                    zero row (oyLo * ow)
+                    zero (NativePtr.add row (oyHi * ow)) ((oh - oyHi) * ow)
+                    // first source element of output (oyLo, oxLo)
+                    let src0 = NativePtr.add plane ((oyLo * s - p + ky) * w + oxLo * s - p + kx)
+                    let dst0 = NativePtr.add row (oyLo * ow + oxLo)
+                    if s = 1 && len = 8 && ow = 8 then
+                        for oy in 0 .. oyHi - oyLo - 1 do
+                            Vector256.Store(Vector256.Load(NativePtr.add src0 (oy * w)), NativePtr.add dst0 (oy * 8))
+                    else
+                        for oy in 0 .. oyHi - oyLo - 1 do
+                            let dstRow = NativePtr.add row ((oyLo + oy) * ow)
+                            zero dstRow oxLo
+                            zero (NativePtr.add dstRow oxHi) (ow - oxHi)
+                            let src = NativePtr.add src0 (oy * s * w)
+                            let dst = NativePtr.add dst0 (oy * ow)
+                            if s = 1 then copySpan src dst len
+                            else
+                                for ox in 0 .. len - 1 do NativePtr.set dst ox (NativePtr.get src (ox * s))
+
+    /// Same contract as Im2Col.fold.
+    let fold (col: float32[]) (colOff: int) (ld: int) (c: int) (h: int) (w: int) (kh: int) (kw: int) (s: int) (p: int)
+             (oh: int) (ow: int) (dx: float32[]) (dxOff: int) =
+        use pc = fixed col
+        use px = fixed dx
+        for ch in 0 .. c - 1 do
+            let plane = NativePtr.add px (dxOff + ch * h * w)
+            for ky in 0 .. kh - 1 do
+                let oyLo, oyHi = validRange h s p ky oh
+                for kx in 0 .. kw - 1 do
+                    let row = NativePtr.add pc (colOff + ((ch * kh + ky) * kw + kx) * ld)
+                    let oxLo, oxHi = validRange w s p kx ow
+                    let len = oxHi - oxLo
+                    let dst0 = NativePtr.add plane ((oyLo * s - p + ky) * w + oxLo * s - p + kx)
+                    let src0 = NativePtr.add row (oyLo * ow + oxLo)
+                    if s = 1 && len = 8 && ow = 8 then
+                        for oy in 0 .. oyHi - oyLo - 1 do
+                            let d = NativePtr.add dst0 (oy * w)
+                            Vector256.Store(Vector256.Load d + Vector256.Load(NativePtr.add src0 (oy * 8)), d)
+                    else
+                        for oy in 0 .. oyHi - oyLo - 1 do
+                            let src = NativePtr.add src0 (oy * ow)
+                            let dst = NativePtr.add dst0 (oy * s * w)
+                            if s = 1 then addSpan src dst len
+                            else
+                                for ox in 0 .. len - 1 do
+                                    NativePtr.set dst (ox * s) (NativePtr.get dst (ox * s) + NativePtr.get src ox)

@@ -6,11 +6,11 @@ open Microsoft.FSharp.NativeInterop
 
 #nowarn "9"
 
-/// Register-blocked MR×NR (8×32) float32 micro-kernels over packed panels. They write the raw
+/// Register-blocked MR×NR (10×32) float32 micro-kernels over packed panels. They write the raw
 /// product tile (row-major, 32 floats per row) to `t`; the caller applies alpha/beta and edges.
 module internal MicroKernel =
 
-    /// AVX-512 path: 16 accumulators of Vector512<float32>.
+    /// AVX-512 path: 20 accumulators of Vector512<float32>.
     [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
     let kernel512 (kc: int) (pa: nativeptr<float32>) (pb: nativeptr<float32>) (t: nativeptr<float32>) =
         let mutable c00 = Vector512<float32>.Zero
@@ -29,6 +29,10 @@ module internal MicroKernel =
         let mutable c61 = Vector512<float32>.Zero
         let mutable c70 = Vector512<float32>.Zero
         let mutable c71 = Vector512<float32>.Zero
+        let mutable c80 = Vector512<float32>.Zero
+        let mutable c81 = Vector512<float32>.Zero
+        let mutable c90 = Vector512<float32>.Zero
+        let mutable c91 = Vector512<float32>.Zero
         let mutable a = pa
         let mutable b = pb
         for _ in 1 .. kc do
@@ -58,7 +62,13 @@ module internal MicroKernel =
             let x7 = Vector512.Create(NativePtr.get a 7)
             c70 <- Vector512.FusedMultiplyAdd(x7, b0, c70)
             c71 <- Vector512.FusedMultiplyAdd(x7, b1, c71)
-            a <- NativePtr.add a 8
+            let x8 = Vector512.Create(NativePtr.get a 8)
+            c80 <- Vector512.FusedMultiplyAdd(x8, b0, c80)
+            c81 <- Vector512.FusedMultiplyAdd(x8, b1, c81)
+            let x9 = Vector512.Create(NativePtr.get a 9)
+            c90 <- Vector512.FusedMultiplyAdd(x9, b0, c90)
+            c91 <- Vector512.FusedMultiplyAdd(x9, b1, c91)
+            a <- NativePtr.add a 10
             b <- NativePtr.add b 32
         Vector512.Store(c00, t)
         Vector512.Store(c01, NativePtr.add t 16)
@@ -76,11 +86,15 @@ module internal MicroKernel =
         Vector512.Store(c61, NativePtr.add t 208)
         Vector512.Store(c70, NativePtr.add t 224)
         Vector512.Store(c71, NativePtr.add t 240)
+        Vector512.Store(c80, NativePtr.add t 256)
+        Vector512.Store(c81, NativePtr.add t 272)
+        Vector512.Store(c90, NativePtr.add t 288)
+        Vector512.Store(c91, NativePtr.add t 304)
 
     /// Portable path (Vector256, 16 registers): two rows at a time, 8 accumulators per pass.
     [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
     let kernel256 (kc: int) (pa: nativeptr<float32>) (pb: nativeptr<float32>) (t: nativeptr<float32>) =
-        for r in 0 .. 2 .. 7 do
+        for r in 0 .. 2 .. 9 do
             let mutable c00 = Vector256<float32>.Zero
             let mutable c01 = Vector256<float32>.Zero
             let mutable c02 = Vector256<float32>.Zero
@@ -106,7 +120,7 @@ module internal MicroKernel =
                 c11 <- Vector256.FusedMultiplyAdd(x1, b1, c11)
                 c12 <- Vector256.FusedMultiplyAdd(x1, b2, c12)
                 c13 <- Vector256.FusedMultiplyAdd(x1, b3, c13)
-                a <- NativePtr.add a 8
+                a <- NativePtr.add a 10
                 b <- NativePtr.add b 32
             let row = NativePtr.add t (r * 32)
             Vector256.Store(c00, row)

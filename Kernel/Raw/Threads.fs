@@ -7,6 +7,18 @@ open System.Threading
 module internal ThreadState =
     let mutable count = max 1 (min 2 Environment.ProcessorCount)
 
+    /// One parallel operation: Run(w) does worker w's fixed share. Operations keep one cached Job
+    /// per calling thread and refill its fields per call, so dispatch allocates nothing.
+    [<AbstractClass; AllowNullLiteral>]
+    type Job() =
+        abstract Run : worker: int -> unit
+
+    /// Adapter for closures (small, infrequent operations).
+    [<Sealed>]
+    type private FuncJob(body: int -> unit) =
+        inherit Job()
+        override _.Run(w) = body w
+
     /// Dedicated worker threads (index 1 .. n-1; index 0 is always the caller). A call owns the
     /// whole pool while it runs; a concurrent call (another model on another thread) finds it busy
     /// and runs its indices serially itself, which gives the same bits because each index is a fixed
@@ -14,7 +26,7 @@ module internal ThreadState =
     type private Pool() =
         let gate = obj ()
         let mutable go : SemaphoreSlim[] = [||]
-        let mutable body : Action<int> = null
+        let mutable body : Job = null
         let mutable pending = 0
         let mutable failure : exn = null
 
@@ -22,7 +34,7 @@ module internal ThreadState =
             while true do
                 go.[i].Wait()
                 try
-                    try body.Invoke i
+                    try body.Run i
                     with e -> Interlocked.CompareExchange(&failure, e, null) |> ignore
                 finally
                     Interlocked.Decrement(&pending) |> ignore
@@ -37,7 +49,7 @@ module internal ThreadState =
                     t.Name <- sprintf "InitLab.Raw worker %d" i
                     t.Start()
 
-        member this.Run(workers: int, f: Action<int>) =
+        member this.Run(workers: int, f: Job) =
             if Monitor.TryEnter gate then
                 try
                     this.Ensure workers
@@ -46,7 +58,7 @@ module internal ThreadState =
                     Volatile.Write(&pending, workers - 1)
                     for i in 1 .. workers - 1 do go.[i].Release() |> ignore
                     let mutable own : exn = null
-                    try f.Invoke 0 with e -> own <- e
+                    try f.Run 0 with e -> own <- e
                     let mutable spin = SpinWait()
                     while Volatile.Read(&pending) <> 0 do spin.SpinOnce(-1)
                     body <- null
@@ -55,7 +67,7 @@ module internal ThreadState =
                 finally
                     Monitor.Exit gate
             else
-                for i in 0 .. workers - 1 do f.Invoke i
+                for i in 0 .. workers - 1 do f.Run i
 
     let private pool = Pool()
 
@@ -63,7 +75,12 @@ module internal ThreadState =
     /// so the result does not depend on which OS thread runs which index.
     let run (workers: int) (body: int -> unit) =
         if workers <= 1 then body 0
-        else pool.Run(workers, Action<int>(body))
+        else pool.Run(workers, FuncJob(body))
+
+    /// Runs job.Run(w) for w = 0 .. workers-1 (same contract as run, no allocation).
+    let runJob (workers: int) (job: Job) =
+        if workers <= 1 then job.Run 0
+        else pool.Run(workers, job)
 
     /// Start of part `i` when `total` items are cut into `parts` ranges whose boundaries are multiples
     /// of `align` (the last range takes the remainder).

@@ -13,7 +13,7 @@ let shapeOf (v: int[]) (bias: bool) (seed: int) =
     let pick i cap = 1 + abs v.[i] % cap
     let h, w, p = pick 2 11, pick 3 11, abs v.[7] % 3
     { N = pick 0 4; C = pick 1 4; H = h; W = w; OC = pick 4 6
-      KH = min (pick 5 5) (h + 2 * p); KW = min (pick 5 5) (w + 2 * p)
+      KH = min (pick 5 5) (h + 2 * p); KW = min (1 + abs seed % 5) (w + 2 * p)
       S = pick 6 3; P = p; Bias = bias; Seed = seed }
 
 let lenetConv2 = { N = 5; C = 20; H = 12; W = 12; OC = 50; KH = 5; KW = 5; S = 1; P = 0; Bias = true; Seed = 3 }

@@ -92,6 +92,12 @@ let tests =
             Expect.throwsT<ArgumentException> (fun () ->
                 Gemm.Sgemm(false, false, 4, 4, 4, 1.0f, Array.zeroCreate 16, 1, 4, Array.zeroCreate 16, 0, 4, 0.0f, Array.zeroCreate 16, 0, 4))
                 "A at offset 1 needs 17 elements"
+        testCase "Sgemm names a null operand" <| fun () ->
+            try
+                Gemm.Sgemm(false, false, 2, 2, 2, 1.0f, Array.zeroCreate 4, 0, 2, null, 0, 2, 0.0f, Array.zeroCreate 4, 0, 2)
+                failtest "expected an ArgumentNullException"
+            with :? ArgumentNullException as e ->
+                Expect.stringContains e.Message "b is null" "names b"
         testCase "Sgemm error names the operand and the array length" <| fun () ->
             try
                 Gemm.Sgemm(false, true, 4, 5, 6, 1.0f, Array.zeroCreate 24, 0, 6, Array.zeroCreate 29, 0, 6, 0.0f, Array.zeroCreate 20, 0, 5)

@@ -74,6 +74,17 @@ let tests =
             Pool2d.MaxForward(x, 1, 1, 2, 2, 2, 2, y, am)
             Expect.isTrue (Single.IsNaN y.[0]) "NaN wins"
             Expect.equal am.[0] 1 "argmax points at the NaN"
+        testCase "max pooling ties pick the first element in window order (f32 2×2 fast path, f64)" <| fun () ->
+            // windows: all equal; top-right equals bottom-left; bottom row wins only when strictly bigger
+            let x = [| 5.0f; 5.0f; 1.0f; 3.0f; 0.0f; 2.0f
+                       5.0f; 5.0f; 3.0f; 0.0f; 2.0f; 2.0f |]
+            let y, am = Array.zeroCreate 3, Array.zeroCreate 3
+            Pool2d.MaxForward(x, 1, 1, 2, 6, 2, 2, y, am)
+            Expect.equal am [| 0; 3; 5 |] "f32 argmax"
+            Expect.equal y [| 5.0f; 3.0f; 2.0f |] "f32 values"
+            let y64, am64 = Array.zeroCreate 3, Array.zeroCreate 3
+            Pool2d.MaxForward(Array.map float x, 1, 1, 2, 6, 2, 2, y64, am64)
+            Expect.equal am64 am "f64 argmax agrees"
         testCase "MaxBackward names a bad argmax index" <| fun () ->
             try
                 Pool2d.MaxBackward([| 1.0f |], [| 7 |], 1, Array.zeroCreate 4)
