@@ -17,6 +17,8 @@ let root = __SOURCE_DIRECTORY__
 /// Runs a program, streaming its output; returns exit code and (optionally) the captured stdout.
 let run (capture: bool) (file: string) (args: string list) =
     let psi = ProcessStartInfo(file, args, WorkingDirectory = root, UseShellExecute = false)
+    // F# scripts cannot carry runtime settings: jit the kernels' loops fully optimised from the start
+    psi.Environment["DOTNET_TC_QuickJitForLoops"] <- "0"
     psi.RedirectStandardOutput <- capture
     use p = Process.Start psi
     let out = Text.StringBuilder()
