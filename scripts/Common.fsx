@@ -8,6 +8,17 @@
 
 open System
 open System.Collections.Generic
+open System.Diagnostics
+
+// A script cannot carry runtime settings, and fsi starts loops at tier-0 code: re-run this script
+// once with the kernels' loops jitted fully optimised from the first call (as a long run sees them).
+if Environment.GetEnvironmentVariable "DOTNET_TC_QuickJitForLoops" <> "0" then
+    let psi = ProcessStartInfo("dotnet", UseShellExecute = false)
+    for a in [ "fsi"; "--optimize+" ] @ List.ofArray fsi.CommandLineArgs do psi.ArgumentList.Add a
+    psi.Environment["DOTNET_TC_QuickJitForLoops"] <- "0"
+    use p = Process.Start psi
+    p.WaitForExit()
+    exit p.ExitCode
 
 /// `--name value` options and `--flag` switches.
 type Args(values: Map<string, string>, flags: Set<string>) =

@@ -2,6 +2,7 @@
 // Build first: dotnet build Kernel -c Release
 #r "../Kernel/bin/Release/net10.0/InitLab.Kernel.dll"
 #r "../Kernel/bin/Release/net10.0/System.Numerics.Tensors.dll"
+// Usage: dotnet fsi scripts/bench.fsx [--no-torch]   (the PyTorch peer runs when Debian's python3-torch is installed)
 
 open System
 open System.Diagnostics
@@ -128,3 +129,54 @@ for threads in [ 2; 1 ] do
     printfn "lenet_raw_kernels_ms_batch64_threads%d=%.3f" threads (t * 1e3)
     printfn "lenet_raw_kernels_img_per_s_threads%d=%.0f" threads (64.0 / t)
 Threads.Count <- 2
+
+// ---- The real thing: Caffe LeNet-5 training through Tensor, autodiff, Nn and Optim -----------------
+// Same protocol as ../shared/bench/torch_lenet.py: SGD momentum 0.9, weight decay 5e-4, inv policy,
+// batch 64 from a pool of 4,096 random images, 20 warm-up steps, mean over the timed steps.
+open InitLab.Kernel
+open InitLab.Kernel.Nn
+open InitLab.Kernel.Optim
+
+let lenetTraining (threads: int) (iters: int) =
+    Threads.Count <- threads
+    let gen = Generator(0)
+    let model = Models.LeNet5(gen = gen)
+    let opt = OptimizerSpec.create OptimizerSpec.caffeLeNet model.NamedParameters
+    let batch = 64
+    let pool = Array.init (4096 * 784) (fun _ -> float32 (gen.NextDouble()))
+    let labels = Array.init 4096 (fun _ -> gen.NextInt 10)
+    let xs = Array.init (4096 / batch) (fun j -> Tensor.OfArray(pool[j * batch * 784 .. (j + 1) * batch * 784 - 1], [| batch; 1; 28; 28 |]))
+    let ys = Array.init (4096 / batch) (fun j -> labels[j * batch .. (j + 1) * batch - 1])
+    let step i =
+        let j = i % xs.Length
+        let loss = model.Forward(xs[j]).CrossEntropy(ys[j])
+        loss.Backward()
+        opt.Step()
+        opt.ZeroGrad()
+    for i in 0 .. 19 do step i
+    let sw = Stopwatch.StartNew()
+    for i in 0 .. iters - 1 do step i
+    float (iters * batch) / sw.Elapsed.TotalSeconds
+
+let ours1 = lenetTraining 1 200
+printfn "lenet5_train_img_per_s_threads1=%.0f" ours1
+let ours2 = lenetTraining 2 300
+
+let torch (threads: int) =
+    let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+    for a in [ IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", "torch_lenet.py"); string threads; "64"; "300" ] do
+        psi.ArgumentList.Add a
+    try
+        use p = Process.Start psi
+        let out = p.StandardOutput.ReadToEnd()
+        p.WaitForExit()
+        let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) img/s")
+        if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
+    with _ -> None
+
+if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
+    for threads, ours in [ 1, ours1; 2, ours2 ] do
+        match torch threads with
+        | Some t -> printfn "torch_lenet_img_per_s_threads%d=%.0f ratio_ours_over_torch=%.2f" threads t (ours / t)
+        | None -> printfn "torch_lenet_threads%d=unavailable (apt-get install python3-torch libopenblas0-pthread)" threads
+printfn "lenet5_train_img_per_s=%.0f" ours2
