@@ -35,6 +35,5 @@ type Models =
         let dtype = defaultArg dtype Float32
         Sequential [
             "affine1", Linear(inputSize, hiddenSize, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) :> Module
-            // qualified: InitLab.Kernel's UnaryOp has a case named Sigmoid that would shadow the layer
-            "sigmoid1", InitLab.Kernel.Nn.Sigmoid()
+            "sigmoid1", Sigmoid()
             "affine2", Linear(hiddenSize, outputSize, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) ]

@@ -24,25 +24,25 @@ type BinaryFn(op: BinaryOp) =
         a <- inputs[0]
         b <- inputs[1]
         match op with
-        | Add | Sub | Mul | Div -> a.Binary(op, b)
+        | BinaryOp.Add | BinaryOp.Sub | BinaryOp.Mul | BinaryOp.Div -> a.Binary(op, b)
         | _ -> invalidOp $"{op} has no gradient; use the raw layer for it"
     override _.Backward(g, needs) =
         let ga, gb =
             match op with
-            | Add -> (if needs[0] then g.View g.Shape else null), (if needs[1] then g.View g.Shape else null)
-            | Sub -> (if needs[0] then g.View g.Shape else null), (if needs[1] then g.Unary Neg else null)
-            | Mul -> (if needs[0] then g.Binary(Mul, b) else null), (if needs[1] then g.Binary(Mul, a) else null)
-            | Div ->
-                let ga = if needs[0] then g.Binary(Div, b) else null
+            | BinaryOp.Add -> (if needs[0] then g.View g.Shape else null), (if needs[1] then g.View g.Shape else null)
+            | BinaryOp.Sub -> (if needs[0] then g.View g.Shape else null), (if needs[1] then g.Unary UnaryOp.Neg else null)
+            | BinaryOp.Mul -> (if needs[0] then g.Binary(BinaryOp.Mul, b) else null), (if needs[1] then g.Binary(BinaryOp.Mul, a) else null)
+            | BinaryOp.Div ->
+                let ga = if needs[0] then g.Binary(BinaryOp.Div, b) else null
                 let gb =
                     if needs[1] then
                         // d(a/b)/db = -a/b²
-                        let q = a.Binary(Div, b)
-                        let t = q.Binary(Div, b)
+                        let q = a.Binary(BinaryOp.Div, b)
+                        let t = q.Binary(BinaryOp.Div, b)
                         q.Release()
-                        let r = g.Binary(Mul, t)
+                        let r = g.Binary(BinaryOp.Mul, t)
                         t.Release()
-                        let n = r.Unary Neg
+                        let n = r.Unary UnaryOp.Neg
                         r.Release()
                         n
                     else null
@@ -78,6 +78,6 @@ type PowScalarFn(p: float) =
         let d = x.PowScalar(p - 1.0)
         let s = d.MulScalar p
         d.Release()
-        let r = g.Binary(Mul, s)
+        let r = g.Binary(BinaryOp.Mul, s)
         s.Release()
         [| r |]

@@ -29,7 +29,7 @@ type CrossEntropyFn(labels: int[], reduction: Reduction) =
             target <- inputs[1]
             if target.Shape <> z.Shape then
                 invalidArg "target" $"cross-entropy: target {Shape.show target.Shape} must match logits {Shape.show z.Shape}"
-            let prod = target.Binary(Mul, logp)
+            let prod = target.Binary(BinaryOp.Mul, logp)
             total <- -(prod.SumAll())
             prod.Release()
         else
@@ -45,7 +45,7 @@ type CrossEntropyFn(labels: int[], reduction: Reduction) =
         let gz =
             if not needs[0] then null
             else
-                let p = logp.Unary Exp
+                let p = logp.Unary UnaryOp.Exp
                 if isNull target then
                     for i in 0 .. n - 1 do
                         let at = i * c + labels[i]
@@ -56,10 +56,10 @@ type CrossEntropyFn(labels: int[], reduction: Reduction) =
                 else
                     // d/dz of −Σ t·log softmax(z) = softmax·Σt − t per row
                     let rowSum = target.SumAxis(1, true)
-                    let pt = p.Binary(Mul, rowSum)
+                    let pt = p.Binary(BinaryOp.Mul, rowSum)
                     p.Release()
                     rowSum.Release()
-                    let d = pt.Binary(Sub, target)
+                    let d = pt.Binary(BinaryOp.Sub, target)
                     pt.Release()
                     let r = d.MulScalar s
                     d.Release()
@@ -77,15 +77,15 @@ type MseFn(reduction: Reduction) =
     override _.Forward(inputs) =
         let a, b = inputs[0], inputs[1]
         if a.Shape <> b.Shape then invalidArg "target" $"mse: shapes {Shape.show a.Shape} and {Shape.show b.Shape} differ"
-        diff <- a.Binary(Sub, b)
+        diff <- a.Binary(BinaryOp.Sub, b)
         scale <- (match reduction with Mean -> 1.0 / float (max 1 a.Numel) | Sum -> 1.0)
-        let sq = diff.Unary Square
+        let sq = diff.Unary UnaryOp.Square
         let total = sq.SumAll()
         sq.Release()
         a.NewOfFloat64([| total * scale |], [||])
     override _.Backward(g, needs) =
         let ga = diff.MulScalar(2.0 * scale * g.Item 0)
-        let gb = if needs[1] then ga.Unary Neg else null
+        let gb = if needs[1] then ga.Unary UnaryOp.Neg else null
         [| (if needs[0] then ga else (ga.Release(); null)); gb |]
     override _.ReleaseSaved() = if not (isNull diff) then diff.Release()
 
@@ -93,6 +93,6 @@ type MseFn(reduction: Reduction) =
 type DropoutFn(mask: RawTensor) =
     inherit Function()
     override _.Name = "Dropout"
-    override _.Forward(inputs) = inputs[0].Binary(Mul, mask)
-    override _.Backward(g, _) = [| g.Binary(Mul, mask) |]
+    override _.Forward(inputs) = inputs[0].Binary(BinaryOp.Mul, mask)
+    override _.Backward(g, _) = [| g.Binary(BinaryOp.Mul, mask) |]
     override _.ReleaseSaved() = mask.Release()

@@ -14,11 +14,11 @@ type LogSoftmaxFn(axis: int) =
         y
     override _.Backward(g, _) =
         let s = g.SumAxis(ax, true)
-        let p = y.Unary Exp
-        let t = p.Binary(Mul, s)
+        let p = y.Unary UnaryOp.Exp
+        let t = p.Binary(BinaryOp.Mul, s)
         p.Release()
         s.Release()
-        let r = g.Binary(Sub, t)
+        let r = g.Binary(BinaryOp.Sub, t)
         t.Release()
         [| r |]
 
@@ -33,11 +33,11 @@ type SoftmaxFn(axis: int) =
         y <- inputs[0].Softmax ax
         y
     override _.Backward(g, _) =
-        let gy = g.Binary(Mul, y)
+        let gy = g.Binary(BinaryOp.Mul, y)
         let s = gy.SumAxis(ax, true)
         gy.Release()
-        let d = g.Binary(Sub, s)
+        let d = g.Binary(BinaryOp.Sub, s)
         s.Release()
-        let r = d.Binary(Mul, y)
+        let r = d.Binary(BinaryOp.Mul, y)
         d.Release()
         [| r |]

@@ -11,9 +11,11 @@ type DType =
     | Float64
     override this.ToString() = match this with Float32 -> "float32" | Float64 -> "float64"
 
+[<RequireQualifiedAccess>]
 type UnaryOp =
     | Neg | Exp | Log | Sqrt | Abs | Relu | Sigmoid | Tanh | Square | Sign
 
+[<RequireQualifiedAccess>]
 type BinaryOp =
     | Add | Sub | Mul | Div | Max | Min
 
@@ -194,16 +196,16 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
         let x = ro this.Data
         let y = sp r.Data
         match op with
-        | Neg -> TensorPrimitives.Negate<'T>(x, y)
-        | Exp -> TensorPrimitives.Exp<'T>(x, y)
-        | Log -> TensorPrimitives.Log<'T>(x, y)
-        | Sqrt -> TensorPrimitives.Sqrt<'T>(x, y)
-        | Abs -> TensorPrimitives.Abs<'T>(x, y)
-        | Relu -> TensorPrimitives.Max<'T>(x, 'T.Zero, y)
-        | Sigmoid -> TensorPrimitives.Sigmoid<'T>(x, y)
-        | Tanh -> TensorPrimitives.Tanh<'T>(x, y)
-        | Square -> TensorPrimitives.Multiply<'T>(x, x, y)
-        | Sign ->
+        | UnaryOp.Neg -> TensorPrimitives.Negate<'T>(x, y)
+        | UnaryOp.Exp -> TensorPrimitives.Exp<'T>(x, y)
+        | UnaryOp.Log -> TensorPrimitives.Log<'T>(x, y)
+        | UnaryOp.Sqrt -> TensorPrimitives.Sqrt<'T>(x, y)
+        | UnaryOp.Abs -> TensorPrimitives.Abs<'T>(x, y)
+        | UnaryOp.Relu -> TensorPrimitives.Max<'T>(x, 'T.Zero, y)
+        | UnaryOp.Sigmoid -> TensorPrimitives.Sigmoid<'T>(x, y)
+        | UnaryOp.Tanh -> TensorPrimitives.Tanh<'T>(x, y)
+        | UnaryOp.Square -> TensorPrimitives.Multiply<'T>(x, x, y)
+        | UnaryOp.Sign ->
             let d, o = this.Data, r.Data
             for i in 0 .. d.Length - 1 do o[i] <- ofF (float ('T.Sign d[i]))
         r
@@ -215,22 +217,22 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
         let r = make shape
         let o = r.Data
         match op with
-        | Neg -> TensorPrimitives.Negate<'T>(ro g, sp o)
-        | Exp -> TensorPrimitives.Multiply<'T>(ro g, ro yd, sp o)
-        | Log -> TensorPrimitives.Divide<'T>(ro g, ro xd, sp o)
-        | Sqrt ->
+        | UnaryOp.Neg -> TensorPrimitives.Negate<'T>(ro g, sp o)
+        | UnaryOp.Exp -> TensorPrimitives.Multiply<'T>(ro g, ro yd, sp o)
+        | UnaryOp.Log -> TensorPrimitives.Divide<'T>(ro g, ro xd, sp o)
+        | UnaryOp.Sqrt ->
             // d√x = 1 / (2√x)
             TensorPrimitives.Divide<'T>(ro g, ro yd, sp o)
             TensorPrimitives.Multiply<'T>(ro o, ofF 0.5, sp o)
-        | Abs -> for i in 0 .. o.Length - 1 do o[i] <- g[i] * ofF (float ('T.Sign xd[i]))
-        | Relu -> for i in 0 .. o.Length - 1 do o[i] <- if gt xd[i] 'T.Zero then g[i] else 'T.Zero
-        | Sigmoid ->
+        | UnaryOp.Abs -> for i in 0 .. o.Length - 1 do o[i] <- g[i] * ofF (float ('T.Sign xd[i]))
+        | UnaryOp.Relu -> for i in 0 .. o.Length - 1 do o[i] <- if gt xd[i] 'T.Zero then g[i] else 'T.Zero
+        | UnaryOp.Sigmoid ->
             for i in 0 .. o.Length - 1 do
                 let s: 'T = yd[i]
                 o[i] <- g[i] * (s - s * s)
-        | Tanh -> for i in 0 .. o.Length - 1 do o[i] <- g[i] * ('T.One - yd[i] * yd[i])
-        | Square -> for i in 0 .. o.Length - 1 do o[i] <- g[i] * (xd[i] + xd[i])
-        | Sign -> Array.Clear o
+        | UnaryOp.Tanh -> for i in 0 .. o.Length - 1 do o[i] <- g[i] * ('T.One - yd[i] * yd[i])
+        | UnaryOp.Square -> for i in 0 .. o.Length - 1 do o[i] <- g[i] * (xd[i] + xd[i])
+        | UnaryOp.Sign -> Array.Clear o
         r
 
     static member private SpanOp(op: BinaryOp, a: 'T[], aOff: int, b: 'T[], bOff: int, o: 'T[], oOff: int, n: int) =
@@ -238,12 +240,12 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
         let y = ReadOnlySpan<'T>(b, bOff, n)
         let z = Span<'T>(o, oOff, n)
         match op with
-        | Add -> TensorPrimitives.Add<'T>(x, y, z)
-        | Sub -> TensorPrimitives.Subtract<'T>(x, y, z)
-        | Mul -> TensorPrimitives.Multiply<'T>(x, y, z)
-        | Div -> TensorPrimitives.Divide<'T>(x, y, z)
-        | Max -> TensorPrimitives.Max<'T>(x, y, z)
-        | Min -> TensorPrimitives.Min<'T>(x, y, z)
+        | BinaryOp.Add -> TensorPrimitives.Add<'T>(x, y, z)
+        | BinaryOp.Sub -> TensorPrimitives.Subtract<'T>(x, y, z)
+        | BinaryOp.Mul -> TensorPrimitives.Multiply<'T>(x, y, z)
+        | BinaryOp.Div -> TensorPrimitives.Divide<'T>(x, y, z)
+        | BinaryOp.Max -> TensorPrimitives.Max<'T>(x, y, z)
+        | BinaryOp.Min -> TensorPrimitives.Min<'T>(x, y, z)
 
     override this.Binary(op, other) =
         let b = other :?> RawTensor<'T>
@@ -252,12 +254,12 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
         let ad, bd, od = this.Data, b.Data, r.Data
         let inline scalarOp (x: 'T) (y: 'T) =
             match op with
-            | Add -> x + y
-            | Sub -> x - y
-            | Mul -> x * y
-            | Div -> x / y
-            | Max -> 'T.Max(x, y)
-            | Min -> 'T.Min(x, y)
+            | BinaryOp.Add -> x + y
+            | BinaryOp.Sub -> x - y
+            | BinaryOp.Mul -> x * y
+            | BinaryOp.Div -> x / y
+            | BinaryOp.Max -> 'T.Max(x, y)
+            | BinaryOp.Min -> 'T.Min(x, y)
         if ad.Length = od.Length && bd.Length = od.Length then RawTensor<'T>.SpanOp(op, ad, 0, bd, 0, od, 0, od.Length)
         elif ad.Length = od.Length && bd.Length > 0 && od.Length % bd.Length = 0
              && Array.forall2 (=) b.Shape outShape[outShape.Length - b.Shape.Length ..] then
@@ -583,7 +585,7 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
 
     override this.Softmax(axis) =
         let ls = this.LogSoftmax(axis)
-        let e = ls.Unary Exp
+        let e = ls.Unary UnaryOp.Exp
         ls.Release()
         e
 

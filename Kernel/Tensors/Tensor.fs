@@ -201,10 +201,10 @@ type Tensor internal (raw: RawTensor, requiresGrad: bool, fn: Function, parents:
     member _.Cast(dtype: DType) = Tensor(raw.Cast dtype)
 
     // Arithmetic with NumPy broadcasting; scalars on either side.
-    static member (+)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn Add, [| a; b |])
-    static member (-)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn Sub, [| a; b |])
-    static member (*)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn Mul, [| a; b |])
-    static member (/)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn Div, [| a; b |])
+    static member (+)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn BinaryOp.Add, [| a; b |])
+    static member (-)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn BinaryOp.Sub, [| a; b |])
+    static member (*)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn BinaryOp.Mul, [| a; b |])
+    static member (/)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn BinaryOp.Div, [| a; b |])
     static member (+)(a: Tensor, s: float) = Tensor.Apply(AffineScalarFn(1.0, s), [| a |])
     static member (+)(s: float, a: Tensor) = Tensor.Apply(AffineScalarFn(1.0, s), [| a |])
     static member (-)(a: Tensor, s: float) = Tensor.Apply(AffineScalarFn(1.0, -s), [| a |])
@@ -213,7 +213,7 @@ type Tensor internal (raw: RawTensor, requiresGrad: bool, fn: Function, parents:
     static member (*)(s: float, a: Tensor) = Tensor.Apply(AffineScalarFn(s, 0.0), [| a |])
     static member (/)(a: Tensor, s: float) = Tensor.Apply(AffineScalarFn(1.0 / s, 0.0), [| a |])
     static member (/)(s: float, a: Tensor) = Tensor.Apply(AffineScalarFn(s, 0.0), [| Tensor.Apply(PowScalarFn -1.0, [| a |]) |])
-    static member (~-)(a: Tensor) = Tensor.Apply(UnaryFn Neg, [| a |])
+    static member (~-)(a: Tensor) = Tensor.Apply(UnaryFn UnaryOp.Neg, [| a |])
     static member Pow(a: Tensor, p: float) = Tensor.Apply(PowScalarFn p, [| a |])
 
     override _.ToString() =

@@ -8,14 +8,14 @@ open InitLab.Kernel.Ops
 type TensorOps =
     static member private Un(op, t: Tensor) = Tensor.Apply(UnaryFn op, [| t |])
 
-    [<Extension>] static member Exp(t: Tensor) = TensorOps.Un(Exp, t)
-    [<Extension>] static member Log(t: Tensor) = TensorOps.Un(Log, t)
-    [<Extension>] static member Sqrt(t: Tensor) = TensorOps.Un(Sqrt, t)
-    [<Extension>] static member Abs(t: Tensor) = TensorOps.Un(Abs, t)
-    [<Extension>] static member Square(t: Tensor) = TensorOps.Un(Square, t)
-    [<Extension>] static member Relu(t: Tensor) = TensorOps.Un(Relu, t)
-    [<Extension>] static member Sigmoid(t: Tensor) = TensorOps.Un(Sigmoid, t)
-    [<Extension>] static member Tanh(t: Tensor) = TensorOps.Un(Tanh, t)
+    [<Extension>] static member Exp(t: Tensor) = TensorOps.Un(UnaryOp.Exp, t)
+    [<Extension>] static member Log(t: Tensor) = TensorOps.Un(UnaryOp.Log, t)
+    [<Extension>] static member Sqrt(t: Tensor) = TensorOps.Un(UnaryOp.Sqrt, t)
+    [<Extension>] static member Abs(t: Tensor) = TensorOps.Un(UnaryOp.Abs, t)
+    [<Extension>] static member Square(t: Tensor) = TensorOps.Un(UnaryOp.Square, t)
+    [<Extension>] static member Relu(t: Tensor) = TensorOps.Un(UnaryOp.Relu, t)
+    [<Extension>] static member Sigmoid(t: Tensor) = TensorOps.Un(UnaryOp.Sigmoid, t)
+    [<Extension>] static member Tanh(t: Tensor) = TensorOps.Un(UnaryOp.Tanh, t)
 
     /// Sum of all elements (a scalar tensor of shape [||]).
     [<Extension>] static member Sum(t: Tensor) = Tensor.Apply(SumAllFn(), [| t |])
