@@ -61,9 +61,11 @@ let fromArbitrary ta tb (m: int) (n: int) (k: int) (alphaSel: int) (betaSel: int
 
 let config = { FsCheckConfig.defaultConfig with maxTest = 80 }
 
-/// Sizes that cross the packing edges and the cache blocks (KC = 256, MC = 128, NR = 32, MR = 8).
+/// Sizes that cross the packing edges and the cache blocks (KC = 256, MC = 120, NR = 32, MR = 10),
+/// and narrow A·Bᵀ products with long rows (the dot-product path: 4×3 blocks, edges, k % 16 tails).
 let blockCrossing =
-    [ 129, 33, 257; 8, 32, 1; 1, 1, 300; 200, 70, 513; 17, 2100, 3; 300, 5, 40 ]
+    [ 129, 33, 257; 8, 32, 1; 1, 1, 300; 200, 70, 513; 17, 2100, 3; 300, 5, 40
+      20, 25, 1000; 9, 7, 333; 64, 10, 500; 5, 32, 129 ]
 
 [<Tests>]
 let tests =
