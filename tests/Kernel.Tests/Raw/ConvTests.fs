@@ -86,6 +86,9 @@ let tests =
             checkF32 lenetConv1 false
             checkF32 lenetConv2 true
             checkF64 { lenetConv2 with N = 2 }
+        testCase "a single large image (GEMMs parallelised inside instead of by image)" <| fun () ->
+            let s = { N = 1; C = 8; H = 32; W = 30; OC = 16; KH = 3; KW = 3; S = 1; P = 1; Bias = true; Seed = 12 }
+            checkF32 s true
         testCase "many images per worker (several unfold groups), stride 2, pad 1" <| fun () ->
             let s = { N = 23; C = 3; H = 9; W = 7; OC = 4; KH = 3; KW = 2; S = 2; P = 1; Bias = true; Seed = 11 }
             checkF32 s true
