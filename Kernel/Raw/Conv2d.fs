@@ -216,8 +216,14 @@ type internal ConvJob32() =
         if isNull ConvJob32.cached then ConvJob32.cached <- ConvJob32()
         ConvJob32.cached
     override _.Buf(sc, slot, len) = sc.F32(slot, len)
-    override _.Gemm(sc, ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc) =
-        GemmCore.sgemmSerial sc ta tb m n k 1.0f a aOff lda b bOff ldb (if acc then 1.0f else 0.0f) c cOff ldc
+    override this.Gemm(sc, ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc) =
+        let beta = if acc then 1.0f else 0.0f
+        if this.Workers = 1 && Threads.Count > 1 then
+            // fewer images than workers (e.g. one image): parallelise inside the GEMM instead;
+            // it uses the packing slots, the convolution only the unfold/gradient slots
+            Gemm.SgemmWith(Threads.Count, ta, tb, m, n, k, 1.0f, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)
+        else
+            GemmCore.sgemmSerial sc ta tb m n k 1.0f a aOff lda b bOff ldb beta c cOff ldc
     override this.Unfold(x, xOff, col, colOff, ld) =
         Im2Col32.unfold x xOff this.C this.H this.W this.KH this.KW this.Stride this.Pad this.OH this.OW col colOff ld
     override this.Fold(col, colOff, ld, dx, dxOff) =

@@ -51,6 +51,109 @@ module internal GemmCore =
             for j in 0 .. n - 1 do
                 c.[row + j] <- if beta = 0.0f then 0.0f else beta * c.[row + j]
 
+    /// Horizontal sum of a Vector512 plus a scalar tail.
+    let inline private finish (v: Vector512<float32>) (tail: float32) = Vector512.Sum v + tail
+
+    let inline private storeDot (c: nativeptr<float32>) (alpha: float32) (beta: float32) (v: float32) =
+        if beta = 0.0f then NativePtr.write c (alpha * v)
+        else NativePtr.write c (MathF.FusedMultiplyAdd(alpha, v, beta * NativePtr.read c))
+
+    /// C = alpha·A·Bᵀ + beta·C as dot products of contiguous rows (no packing): for narrow C with a
+    /// long k (convolution weight gradients with few taps, small output layers) the packed kernel
+    /// wastes most of a 32-wide panel. 4×3 register blocks of Vector512 accumulators.
+    [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
+    let dotNT (m: int) (n: int) (k: int) (alpha: float32) (a: nativeptr<float32>) (lda: int)
+              (b: nativeptr<float32>) (ldb: int) (beta: float32) (c: nativeptr<float32>) (ldc: int) =
+        let kv = k / 16 * 16
+        let mutable i = 0
+        while i < m do
+            let mr = min 4 (m - i)
+            let mutable j = 0
+            while j < n do
+                let nr = min 3 (n - j)
+                if mr = 4 && nr = 3 then
+                    let a0 = NativePtr.add a (i * lda)
+                    let a1 = NativePtr.add a0 lda
+                    let a2 = NativePtr.add a1 lda
+                    let a3 = NativePtr.add a2 lda
+                    let b0 = NativePtr.add b (j * ldb)
+                    let b1 = NativePtr.add b0 ldb
+                    let b2 = NativePtr.add b1 ldb
+                    let mutable s00 = Vector512<float32>.Zero
+                    let mutable s01 = Vector512<float32>.Zero
+                    let mutable s02 = Vector512<float32>.Zero
+                    let mutable s10 = Vector512<float32>.Zero
+                    let mutable s11 = Vector512<float32>.Zero
+                    let mutable s12 = Vector512<float32>.Zero
+                    let mutable s20 = Vector512<float32>.Zero
+                    let mutable s21 = Vector512<float32>.Zero
+                    let mutable s22 = Vector512<float32>.Zero
+                    let mutable s30 = Vector512<float32>.Zero
+                    let mutable s31 = Vector512<float32>.Zero
+                    let mutable s32 = Vector512<float32>.Zero
+                    let mutable p = 0
+                    while p < kv do
+                        let y0 = Vector512.Load(NativePtr.add b0 p)
+                        let y1 = Vector512.Load(NativePtr.add b1 p)
+                        let y2 = Vector512.Load(NativePtr.add b2 p)
+                        let x0 = Vector512.Load(NativePtr.add a0 p)
+                        s00 <- Vector512.FusedMultiplyAdd(x0, y0, s00)
+                        s01 <- Vector512.FusedMultiplyAdd(x0, y1, s01)
+                        s02 <- Vector512.FusedMultiplyAdd(x0, y2, s02)
+                        let x1 = Vector512.Load(NativePtr.add a1 p)
+                        s10 <- Vector512.FusedMultiplyAdd(x1, y0, s10)
+                        s11 <- Vector512.FusedMultiplyAdd(x1, y1, s11)
+                        s12 <- Vector512.FusedMultiplyAdd(x1, y2, s12)
+                        let x2 = Vector512.Load(NativePtr.add a2 p)
+                        s20 <- Vector512.FusedMultiplyAdd(x2, y0, s20)
+                        s21 <- Vector512.FusedMultiplyAdd(x2, y1, s21)
+                        s22 <- Vector512.FusedMultiplyAdd(x2, y2, s22)
+                        let x3 = Vector512.Load(NativePtr.add a3 p)
+                        s30 <- Vector512.FusedMultiplyAdd(x3, y0, s30)
+                        s31 <- Vector512.FusedMultiplyAdd(x3, y1, s31)
+                        s32 <- Vector512.FusedMultiplyAdd(x3, y2, s32)
+                        p <- p + 16
+                    let inline tail (ar: nativeptr<float32>) (br: nativeptr<float32>) =
+                        let mutable t = 0.0f
+                        for q in kv .. k - 1 do t <- MathF.FusedMultiplyAdd(NativePtr.get ar q, NativePtr.get br q, t)
+                        t
+                    let cr = NativePtr.add c (i * ldc + j)
+                    storeDot cr alpha beta (finish s00 (tail a0 b0))
+                    storeDot (NativePtr.add cr 1) alpha beta (finish s01 (tail a0 b1))
+                    storeDot (NativePtr.add cr 2) alpha beta (finish s02 (tail a0 b2))
+                    let cr = NativePtr.add cr ldc
+                    storeDot cr alpha beta (finish s10 (tail a1 b0))
+                    storeDot (NativePtr.add cr 1) alpha beta (finish s11 (tail a1 b1))
+                    storeDot (NativePtr.add cr 2) alpha beta (finish s12 (tail a1 b2))
+                    let cr = NativePtr.add cr ldc
+                    storeDot cr alpha beta (finish s20 (tail a2 b0))
+                    storeDot (NativePtr.add cr 1) alpha beta (finish s21 (tail a2 b1))
+                    storeDot (NativePtr.add cr 2) alpha beta (finish s22 (tail a2 b2))
+                    let cr = NativePtr.add cr ldc
+                    storeDot cr alpha beta (finish s30 (tail a3 b0))
+                    storeDot (NativePtr.add cr 1) alpha beta (finish s31 (tail a3 b1))
+                    storeDot (NativePtr.add cr 2) alpha beta (finish s32 (tail a3 b2))
+                else
+                    // edge block: one dot product per element
+                    for r in 0 .. mr - 1 do
+                        for q in 0 .. nr - 1 do
+                            let ar = NativePtr.add a ((i + r) * lda)
+                            let br = NativePtr.add b ((j + q) * ldb)
+                            let mutable s = Vector512<float32>.Zero
+                            let mutable p = 0
+                            while p < kv do
+                                s <- Vector512.FusedMultiplyAdd(Vector512.Load(NativePtr.add ar p), Vector512.Load(NativePtr.add br p), s)
+                                p <- p + 16
+                            let mutable t = 0.0f
+                            for p in kv .. k - 1 do t <- MathF.FusedMultiplyAdd(NativePtr.get ar p, NativePtr.get br p, t)
+                            storeDot (NativePtr.add c ((i + r) * ldc + j + q)) alpha beta (finish s t)
+                j <- j + 3
+            i <- i + 4
+
+    /// Whether C = A·Bᵀ should take the dot-product path (narrow C, long rows).
+    let useDotNT (transA: bool) (transB: bool) (n: int) (k: int) =
+        not transA && transB && n <= 32 && k >= 128 && Vector512.IsHardwareAccelerated
+
     /// C[m×n] = alpha·op(A)·op(B) + beta·C on one worker, using that worker's scratch.
     [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
     let sgemmSerial (sc: Scratch) (transA: bool) (transB: bool) (m: int) (n: int) (k: int) (alpha: float32)
@@ -58,6 +161,11 @@ module internal GemmCore =
                     (beta: float32) (c: float32[]) (cOff: int) (ldc: int) =
         if m > 0 && n > 0 then
             if k = 0 || alpha = 0.0f then scaleC c cOff ldc m n beta
+            elif useDotNT transA transB n k then
+                use pa0 = fixed a
+                use pb0 = fixed b
+                use pc0 = fixed c
+                dotNT m n k alpha (NativePtr.add pa0 aOff) lda (NativePtr.add pb0 bOff) ldb beta (NativePtr.add pc0 cOff) ldc
             else
                 let kcMax = min KC k
                 let mcMax = min MC (((m + MR - 1) / MR) * MR)

@@ -2,6 +2,7 @@ namespace InitLab.Kernel.Raw
 
 open System
 open System.Runtime.Intrinsics
+open System.Runtime.Intrinsics.X86
 open Microsoft.FSharp.NativeInterop
 
 #nowarn "9"
@@ -71,9 +72,47 @@ module internal PoolDriver =
                 let aRow = NativePtr.add pa (yo + oy * ow)
                 let top = xo + oy * stride * w
                 if k = 2 then
+                    let mutable start = 0
+                    if stride = 2 && Avx2.IsSupported then
+                        // 8 outputs at once: even/odd columns of both rows, compare-selects
+                        // (lanes come out in order 0 1 4 5 2 3 6 7 and are put back at the end)
+                        let offs = Vector256.Create(0, 2, 8, 10, 4, 6, 12, 14)
+                        let vw = Vector256.Create w
+                        let mutable ox = 0
+                        let mutable sawNaN = false
+                        while not sawNaN && ox + 8 <= ow do
+                            let r0 = NativePtr.add px (top + 2 * ox)
+                            let r1 = NativePtr.add r0 w
+                            let a0 = Vector256.Load r0
+                            let a1 = Vector256.Load(NativePtr.add r0 8)
+                            let b0 = Vector256.Load r1
+                            let b1 = Vector256.Load(NativePtr.add r1 8)
+                            let v0 = Avx.Shuffle(a0, a1, 0x88uy)
+                            let v1 = Avx.Shuffle(a0, a1, 0xDDuy)
+                            let v2 = Avx.Shuffle(b0, b1, 0x88uy)
+                            let v3 = Avx.Shuffle(b0, b1, 0xDDuy)
+                            let sum = v0 + v1 + v2 + v3
+                            if Vector256.EqualsAll(sum, sum) then
+                                let c1 = Vector256.GreaterThan(v1, v0)
+                                let c3 = Vector256.GreaterThan(v3, v2)
+                                let m01 = Vector256.ConditionalSelect(c1, v1, v0)
+                                let m23 = Vector256.ConditionalSelect(c3, v3, v2)
+                                let c = Vector256.GreaterThan(m23, m01)
+                                let best = Vector256.ConditionalSelect(c, m23, m01)
+                                let baseIdx = Vector256.Create(top + 2 * ox) + offs
+                                let i01 = baseIdx - Vector256.AsInt32 c1
+                                let i23 = baseIdx + vw - Vector256.AsInt32 c3
+                                let idx = Vector256.ConditionalSelect(Vector256.AsInt32 c, i23, i01)
+                                Vector256.Store(Vector256.AsSingle(Avx2.Permute4x64(Vector256.AsDouble best, 0xD8uy)), NativePtr.add yRow ox)
+                                Vector256.Store(Vector256.AsInt32(Avx2.Permute4x64(Vector256.AsInt64 idx, 0xD8uy)), NativePtr.add aRow ox)
+                                ox <- ox + 8
+                            else
+                                // NaN somewhere: the scalar loop below handles the rest exactly
+                                sawNaN <- true
+                        start <- ox
                     // branch-free selects: random data makes "is it bigger" unpredictable, and
                     // mispredictions dominated this loop; NaN (sum is NaN) takes the exact slow path
-                    for ox in 0 .. ow - 1 do
+                    for ox in start .. ow - 1 do
                         let i0 = top + ox * stride
                         let v0 = NativePtr.get px i0
                         let v1 = NativePtr.get px (i0 + 1)

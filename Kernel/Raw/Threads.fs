@@ -93,7 +93,8 @@ module internal ThreadState =
 
 /// Worker count used by all raw kernels; default min(2, Environment.ProcessorCount). Work is split
 /// statically (fixed ranges per worker, fixed reduction order) so results are bit-identical run to
-/// run for a given thread count.
+/// run for a given thread count. GEMM, convolution forward/input-gradient and pooling results do not
+/// even depend on the count; convolution weight/bias gradients do (per-worker partial sums).
 [<AbstractClass; Sealed>]
 type Threads =
     /// Number of workers the raw kernels use (1 .. 256).

@@ -86,6 +86,9 @@ let tests =
             checkF32 lenetConv1 false
             checkF32 lenetConv2 true
             checkF64 { lenetConv2 with N = 2 }
+        testCase "a single large image (GEMMs parallelised inside instead of by image)" <| fun () ->
+            let s = { N = 1; C = 8; H = 32; W = 30; OC = 16; KH = 3; KW = 3; S = 1; P = 1; Bias = true; Seed = 12 }
+            checkF32 s true
         testCase "many images per worker (several unfold groups), stride 2, pad 1" <| fun () ->
             let s = { N = 23; C = 3; H = 9; W = 7; OC = 4; KH = 3; KW = 2; S = 2; P = 1; Bias = true; Seed = 11 }
             checkF32 s true
@@ -105,7 +108,7 @@ let tests =
 [<Tests>]
 let determinism =
     testSequenced <| testList "Raw.Conv2d determinism" [
-        testCase "f32 forward and backward are bit-identical across calls and concurrent callers" <| fun () ->
+        testCase "f32 forward and backward are bit-identical across calls and concurrent callers; y, dx across thread counts" <| fun () ->
             let s = { lenetConv2 with N = 16 }
             let x, wt, bias, dy, oh, ow = data s
             let x, wt, bias, dy = toF32 x, toF32 wt, toF32 bias, toF32 dy
@@ -115,6 +118,15 @@ let determinism =
                 let dx, dw, db = Array.zeroCreate<float32> x.Length, Array.zeroCreate<float32> wt.Length, Array.zeroCreate<float32> s.OC
                 Conv2d.Backward(x, s.N, s.C, s.H, s.W, wt, s.OC, s.KH, s.KW, s.S, s.P, dy, dx, dw, db)
                 Array.concat [ y; dx; dw; db ]
+            let saved = Threads.Count
+            let outputs () =
+                let all = run ()
+                all.[0 .. (s.N * s.OC * oh * ow + x.Length) - 1] // y and dx
+            let byCount =
+                try [ for t in [ 1; 2; 3 ] -> Threads.Count <- t; outputs () ]
+                finally Threads.Count <- saved
+            Expect.equal byCount.[1] byCount.[0] "y and dx with 2 workers equal 1 worker"
+            Expect.equal byCount.[2] byCount.[0] "y and dx with 3 workers equal 1 worker"
             let first = run ()
             Expect.equal (run ()) first "second call"
             let both = [| Task.Run(fun () -> run ()); Task.Run(fun () -> run ()) |] |> Array.map (fun t -> t.Result)

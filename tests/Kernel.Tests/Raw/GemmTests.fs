@@ -61,9 +61,11 @@ let fromArbitrary ta tb (m: int) (n: int) (k: int) (alphaSel: int) (betaSel: int
 
 let config = { FsCheckConfig.defaultConfig with maxTest = 80 }
 
-/// Sizes that cross the packing edges and the cache blocks (KC = 256, MC = 128, NR = 32, MR = 8).
+/// Sizes that cross the packing edges and the cache blocks (KC = 256, MC = 120, NR = 32, MR = 10),
+/// and narrow A·Bᵀ products with long rows (the dot-product path: 4×3 blocks, edges, k % 16 tails).
 let blockCrossing =
-    [ 129, 33, 257; 8, 32, 1; 1, 1, 300; 200, 70, 513; 17, 2100, 3; 300, 5, 40 ]
+    [ 129, 33, 257; 8, 32, 1; 1, 1, 300; 200, 70, 513; 17, 2100, 3; 300, 5, 40
+      20, 25, 1000; 9, 7, 333; 64, 10, 500; 5, 32, 129 ]
 
 [<Tests>]
 let tests =
@@ -110,24 +112,29 @@ let tests =
 [<Tests>]
 let determinism =
     testSequenced <| testList "Raw.Gemm determinism" [
-        testCase "Sgemm is bit-identical across calls, thread counts fixed, and concurrent callers" <| fun () ->
+        testCase "Sgemm is bit-identical across calls, thread counts and concurrent callers" <| fun () ->
             let saved = Threads.Count
             try
                 let rng = Random 7
-                let m, n, k = 150, 260, 300
-                let a, b = rand32 rng (m * k), rand32 rng (k * n)
-                let run () =
-                    let c = Array.zeroCreate<float32> (m * n)
-                    Gemm.Sgemm(false, false, m, n, k, 1.0f, a, 0, k, b, 0, n, 0.0f, c, 0, n)
-                    c
-                for t in [ 1; 2; 3 ] do
-                    Threads.Count <- t
-                    let first = run ()
-                    Expect.equal (run ()) first (sprintf "second call, Threads.Count = %d" t)
-                    // two callers at once: one owns the worker pool, the other runs its ranges alone
-                    let both = [| Task.Run(fun () -> run ()); Task.Run(fun () -> run ()) |] |> Array.map (fun t -> t.Result)
-                    Expect.equal both.[0] first (sprintf "concurrent caller 1, Threads.Count = %d" t)
-                    Expect.equal both.[1] first (sprintf "concurrent caller 2, Threads.Count = %d" t)
+                // column split (packed), row split (packed, narrow C), row split (dot-product path)
+                for (m, n, k, tb) in [ 150, 260, 300, false; 300, 40, 200, false; 90, 20, 300, true ] do
+                    let a, b = rand32 rng (m * k), rand32 rng (k * n)
+                    let run () =
+                        let c = Array.zeroCreate<float32> (m * n)
+                        Gemm.Sgemm(false, tb, m, n, k, 1.0f, a, 0, k, b, 0, (if tb then k else n), 0.0f, c, 0, n)
+                        c
+                    Threads.Count <- 1
+                    let single = run ()
+                    for t in [ 1; 2; 3 ] do
+                        Threads.Count <- t
+                        let first = run ()
+                        // each C element is computed by one worker with the same blocking and order
+                        Expect.equal first single (sprintf "%A: Threads.Count = %d gives the same bits as 1" (m, n, k) t)
+                        Expect.equal (run ()) first (sprintf "%A: second call, Threads.Count = %d" (m, n, k) t)
+                        // two callers at once: one owns the worker pool, the other runs its ranges alone
+                        let both = [| Task.Run(fun () -> run ()); Task.Run(fun () -> run ()) |] |> Array.map (fun t -> t.Result)
+                        Expect.equal both.[0] first (sprintf "%A: concurrent caller 1, Threads.Count = %d" (m, n, k) t)
+                        Expect.equal both.[1] first (sprintf "%A: concurrent caller 2, Threads.Count = %d" (m, n, k) t)
             finally
                 Threads.Count <- saved
         testCase "Threads.Count rejects 0" <| fun () ->

@@ -9,7 +9,7 @@ type PoolShape = { N: int; C: int; H: int; W: int; K: int; S: int; Seed: int }
 
 let shapeOf (n: int) c h w k s seed =
     let pick v cap = 1 + abs v % cap
-    let h, w = pick h 12, pick w 12
+    let h, w = pick h 12, pick w 40
     { N = pick n 3; C = pick c 4; H = h; W = w; K = min (pick k 4) (min h w); S = pick s 3; Seed = seed }
 
 let checkMax (p: PoolShape) =
@@ -85,6 +85,20 @@ let tests =
             let y64, am64 = Array.zeroCreate 3, Array.zeroCreate 3
             Pool2d.MaxForward(Array.map float x, 1, 1, 2, 6, 2, 2, y64, am64)
             Expect.equal am64 am "f64 argmax agrees"
+        testCase "max pooling propagates NaN from inside a vectorised row and matches elsewhere" <| fun () ->
+            let rng = Random 9
+            let w = 40
+            let x = rand32 rng (2 * w)
+            x.[5] <- nanf
+            let y, am = Array.zeroCreate 20, Array.zeroCreate 20
+            Pool2d.MaxForward(x, 1, 1, 2, w, 2, 2, y, am)
+            Expect.isTrue (Single.IsNaN y.[2]) "window with the NaN"
+            Expect.equal am.[2] 5 "argmax points at the NaN"
+            let ey, eam = maxPool (toF64 x) 1 1 2 w 2 2
+            for i in 0 .. 19 do
+                if i <> 2 then
+                    Expect.equal am.[i] eam.[i] (sprintf "argmax of window %d" i)
+                    Expect.equal (float y.[i]) ey.[i] (sprintf "value of window %d" i)
         testCase "MaxBackward names a bad argmax index" <| fun () ->
             try
                 Pool2d.MaxBackward([| 1.0f |], [| 7 |], 1, Array.zeroCreate 4)
