@@ -23,6 +23,7 @@ public static class Evaluator
             var options = new BatchOptions(batchSize) { Shuffle = false, Scale = scale, Prefetch = 1 };
             foreach (var batch in Batches.Epoch(data, options, 0))
             {
+                using var buffers = Tensor.Scope(); // intermediates go back to the pool after each batch
                 var x = Tensor.Wrap(batch.Images, batch.Shape);
                 var logits = model.Forward(x);
                 lossSum += logits.CrossEntropy(batch.Labels, Kernel.Ops.Reduction.Sum).Item;

@@ -22,7 +22,7 @@ type BinaryOp =
 /// Reference-counted array shared by a tensor and its reshaped views. When the last holder releases
 /// it, the array returns to the pool and any later read fails loudly instead of seeing reused data.
 [<Sealed; AllowNullLiteral>]
-type Storage<'T>(data: 'T[]) =
+type Storage<'T>(data: 'T[], pooled: bool) =
     let mutable data = data
     let mutable refs = 1
     member _.Data =
@@ -36,7 +36,8 @@ type Storage<'T>(data: 'T[]) =
         if not (isNull data) then
             refs <- refs - 1
             if refs = 0 then
-                BufferPool<'T>.Return data
+                // only buffers the pool handed out go back to it: a wrapped caller array stays the caller's
+                if pooled then BufferPool<'T>.Return data
                 data <- null
 
 /// The raw layer: shape + contiguous row-major storage + the primitive ops (no autodiff).
@@ -102,6 +103,25 @@ type RawTensor(shape: int[]) =
     abstract LogSoftmax: axis: int -> RawTensor
     abstract Softmax: axis: int -> RawTensor
 
+/// Buffers of raw tensors made on this thread inside a scope return to the pool when the scope ends:
+/// evaluation loops run without recording a graph, so nothing else would recycle their intermediates.
+[<Sealed; AbstractClass>]
+type BufferScope =
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private active: Collections.Generic.List<RawTensor>
+    static member internal Register(t: RawTensor) =
+        let a = BufferScope.active
+        if not (isNull a) then a.Add t
+    /// Starts a scope; disposing it releases every raw tensor made in it (nested scopes end first).
+    static member Begin() : IDisposable =
+        let previous = BufferScope.active
+        let mine = Collections.Generic.List<RawTensor>()
+        BufferScope.active <- mine
+        { new IDisposable with
+            member _.Dispose() =
+                BufferScope.active <- previous
+                for t in mine do t.Release() }
+
 module internal Kern =
     let inline isF32<'T> = typeof<'T> = typeof<float32>
     let inline f32 (a: 'T[]) = unbox<float32[]> (box a)
@@ -117,11 +137,15 @@ module internal Kern =
 type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType>
     (storage: Storage<'T>, shape: int[]) =
     inherit RawTensor(shape)
+    let mutable released = false
 
     static let ofF (x: float) = 'T.CreateTruncating x
     static let toF (x: 'T) = Double.CreateTruncating x
-    static let make (shape: int[]) = RawTensor<'T>(Storage(BufferPool<'T>.Rent(Shape.numel shape)), shape)
-    static let makeZeros (shape: int[]) = RawTensor<'T>(Storage(BufferPool<'T>.RentZeroed(Shape.numel shape)), shape)
+    static let registered (t: RawTensor<'T>) =
+        BufferScope.Register t
+        t
+    static let make (shape: int[]) = registered (RawTensor<'T>(Storage(BufferPool<'T>.Rent(Shape.numel shape), true), shape))
+    static let makeZeros (shape: int[]) = registered (RawTensor<'T>(Storage(BufferPool<'T>.RentZeroed(Shape.numel shape), true), shape))
     static let gt (a: 'T) (b: 'T) = 'T.op_GreaterThan(a, b)
     static let ro (a: 'T[]) = ReadOnlySpan<'T>(a)
     static let sp (a: 'T[]) = Span<'T>(a)
@@ -155,12 +179,16 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
     static member Of(data: 'T[], shape: int[]) =
         if data.Length <> Shape.numel shape then
             invalidArg "data" $"{data.Length} values do not fill shape {Shape.show shape}"
-        RawTensor<'T>(Storage(data), shape)
+        RawTensor<'T>(Storage(data, false), shape)
 
     member _.Storage = storage
     member _.Data: 'T[] = storage.Data
     override _.DType = if Kern.isF32<'T> then Float32 else Float64
-    override _.Release() = storage.Release()
+    // idempotent per tensor: a tensor gives back its one reference at most once
+    override _.Release() =
+        if not released then
+            released <- true
+            storage.Release()
     override _.IsReleased = storage.IsReleased
     override _.IsExclusive = storage.RefCount = 1
     override _.DataArray = storage.Data :> Array
@@ -184,7 +212,7 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
     override this.View(newShape) =
         let s = Shape.resolveReshape this.Numel newShape
         storage.AddRef()
-        RawTensor<'T>(storage, s)
+        registered (RawTensor<'T>(storage, s))
 
     override _.ZerosLike() = makeZeros shape
     override _.New(s) = make s

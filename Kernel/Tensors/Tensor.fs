@@ -149,6 +149,10 @@ type Tensor internal (raw: RawTensor, requiresGrad: bool, fn: Function, parents:
     /// Backpropagates from a single-element tensor (a loss).
     member this.Backward() = this.Backward(null)
 
+    /// Recycles every tensor buffer made on this thread until disposal (for evaluation loops under
+    /// NoGrad): read what you need (Item, ToArray, ArgMax) before the scope ends.
+    static member Scope() = BufferScope.Begin()
+
     /// Runs `f` with graph recording off (evaluation, optimiser updates).
     static member NoGrad() =
         GradMode.Push()

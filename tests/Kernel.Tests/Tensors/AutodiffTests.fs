@@ -53,6 +53,20 @@ let tests =
             Expect.equal (loss.Item) (3.0 + 4.0 - 8.0) "the loss stays readable"
             throwsWith "Retain()" (fun () -> h.ToArray() |> ignore)
         }
+        test "a scope recycles the buffers made inside it, and never a caller's wrapped array" {
+            let data = [| 1.0; 2.0; 3.0 |]
+            let x = Tensor.Wrap(data, [| 3 |])
+            let y =
+                use _ = Tensor.Scope()
+                let y = x * 2.0
+                Expect.equal (y.ToArray()) [| 2.0; 4.0; 6.0 |] "readable inside the scope"
+                y
+            throwsWith "recycled" (fun () -> y.ToArray() |> ignore)
+            Expect.equal (x.ToArray()) [| 1.0; 2.0; 3.0 |] "the wrapped input is untouched"
+            x.Raw.Release()
+            for _ in 1 .. 4 do
+                Expect.isFalse (obj.ReferenceEquals(BufferPool<float>.Rent 3, data)) "the caller's array is not pooled"
+        }
         test "memory stays flat over 10,000 training iterations" {
             let g = Generator(1)
             let w1 = Tensor.RandN([| 16; 8 |], g, std = 0.3).RequireGrad()
