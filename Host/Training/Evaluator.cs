@@ -24,7 +24,7 @@ public static class Evaluator
             foreach (var batch in Batches.Epoch(data, options, 0))
             {
                 using var buffers = Tensor.Scope(); // intermediates go back to the pool after each batch
-                var x = Tensor.Wrap(batch.Images, batch.Shape);
+                var x = batch.ToTensor();
                 var logits = model.Forward(x);
                 lossSum += logits.CrossEntropy(batch.Labels, Kernel.Ops.Reduction.Sum).Item;
                 var predicted = logits.ArgMax(1);

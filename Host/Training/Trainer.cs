@@ -95,7 +95,7 @@ public sealed class Trainer
                 if (iteration >= o.Iterations) break;
                 cancel.ThrowIfCancellationRequested();
                 iteration++;
-                var x = Tensor.Wrap(batch.Images, batch.Shape);
+                var x = batch.ToTensor();
                 var loss = Model.Forward(x).CrossEntropy(batch.Labels);
                 double value = loss.Item;
                 if (!double.IsFinite(value))
