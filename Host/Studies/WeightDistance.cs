@@ -9,24 +9,29 @@ namespace InitLab.Studies;
 public static class WeightDistance
 {
     /// <summary>Σ |a − b| over all parameters; both sets must have the same names and shapes.</summary>
-    public static double SumAbsoluteDifference(IReadOnlyList<NamedTensor> a, IReadOnlyList<NamedTensor> b)
+    public static double SumAbsoluteDifference(IReadOnlyList<NamedTensor> a, IReadOnlyList<NamedTensor> b) =>
+        PerParameter(a, b).Sum(d => d.Distance);
+
+    /// <summary>Σ |a − b| of each parameter tensor, by name, in order (where two models differ).</summary>
+    public static IReadOnlyList<(string Name, long Count, double Distance)> PerParameter(IReadOnlyList<NamedTensor> a, IReadOnlyList<NamedTensor> b)
     {
         if (a.Count != b.Count)
             throw new ArgumentException($"parameter sets differ in size: {a.Count} vs {b.Count}");
-        double sum = 0;
+        var result = new List<(string, long, double)>(a.Count);
         for (int i = 0; i < a.Count; i++)
         {
             var (x, y) = (a[i], b[i]);
             if (x.Name != y.Name || !x.Shape.AsSpan().SequenceEqual(y.Shape))
                 throw new ArgumentException($"parameter {i} differs: {x} vs {y}");
-            sum += (x.Data, y.Data) switch
+            double d = (x.Data, y.Data) switch
             {
                 (float[] p, float[] q) => Sum(p, q),
                 (double[] p, double[] q) => Sum(p, q),
                 _ => throw new ArgumentException($"parameter '{x.Name}': unsupported or mixed element types {x.DType}/{y.DType}"),
             };
+            result.Add((x.Name, x.ElementCount, d));
         }
-        return sum;
+        return result;
     }
 
     static double Sum(float[] p, float[] q)
