@@ -38,6 +38,9 @@ public static class EpochTraining
         int batchesPerPass = Batches.CountPerEpoch(train.Count, batchOptions);
         int passes = (options.Iterations + batchesPerPass - 1) / batchesPerPass;
 
+        var trainProbe = options.TrainEvaluationCount > 0 && options.TrainEvaluationCount < train.Count
+            ? train.Subset(Enumerable.Range(0, options.TrainEvaluationCount).ToArray(), $"{train.Name}[:{options.TrainEvaluationCount}]")
+            : train;
         var losses = new List<double>(options.Iterations);
         var epochs = new List<EpochRecord>();
         var trainClock = new Stopwatch();
@@ -45,7 +48,7 @@ public static class EpochTraining
         void Evaluate(int iteration)
         {
             evalClock.Start();
-            var tr = Evaluator.Evaluate(model, train, options.Scale, 1000, iteration);
+            var tr = Evaluator.Evaluate(model, trainProbe, options.Scale, 1000, iteration);
             var te = Evaluator.Evaluate(model, test, options.Scale, 1000, iteration);
             evalClock.Stop();
             epochs.Add(new EpochRecord(epochs.Count, iteration, tr.Loss, tr.Accuracy, te.Loss, te.Accuracy));

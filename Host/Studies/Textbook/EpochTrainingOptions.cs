@@ -26,12 +26,16 @@ public sealed record EpochTrainingOptions
     /// <summary>Byte → float scale (the book normalises by 255).</summary>
     public PixelScale Scale { get; init; } = PixelScale.Unit255;
 
+    /// <summary>Training-set metrics are taken on its first this many images; 0 means all of it.</summary>
+    public int TrainEvaluationCount { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible option.</summary>
     public void Validate()
     {
         if (Iterations < 1) throw new ArgumentException($"iterations must be ≥ 1, got {Iterations}", nameof(Iterations));
         if (BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {BatchSize}", nameof(BatchSize));
         if (IterationsPerEpoch < 0) throw new ArgumentException($"iterations per epoch must be ≥ 0, got {IterationsPerEpoch}", nameof(IterationsPerEpoch));
+        if (TrainEvaluationCount < 0) throw new ArgumentException($"train evaluation count must be ≥ 0, got {TrainEvaluationCount}", nameof(TrainEvaluationCount));
         if (Threads is < 1 or > 256) throw new ArgumentException($"threads must be in 1..256, got {Threads}", nameof(Threads));
     }
 }
