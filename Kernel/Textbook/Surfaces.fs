@@ -70,3 +70,13 @@ module Surfaces =
     /// The named minimum nearest to (x, y).
     let nearestMinimum (s: Surface) (x: float) (y: float) =
         s.Minima |> List.minBy (fun (_, mx, my) -> (x - mx) * (x - mx) + (y - my) * (y - my))
+
+    /// The surface with its exact gradient replaced by the chapter's numerical_gradient (central
+    /// difference, step h), so paths reproduce the book's float64 rounding where it matters.
+    let withNumericalGradient (h: float) (s: Surface) =
+        let f (v: float[]) = s.Value v[0] v[1]
+        { s with
+            Gradient =
+                fun x y ->
+                    let g = InitLab.Kernel.Grad.NumericalGradient.ofVector f [| x; y |] h
+                    struct (g[0], g[1]) }
