@@ -2,7 +2,7 @@
 // gradient descent, and the two-layer net trained by mini-batch SGD on MNIST, with the book's
 // numbers beside ours.
 //
-//   dotnet fsi scripts/exp_twolayer.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--iterations N] [--no-peer]
+//   dotnet fsi scripts/exp_twolayer.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--iterations N] [--no-peer] [--python PATH]
 //
 // --quick trains 300 steps on 5,000 training images (CI); the full run is the book's 10,000 steps on
 // all 60,000, and also times the numpy peer (/work/shared/bench/numpy_twolayer.py or --peer FILE).
@@ -111,24 +111,32 @@ for r in result.Epochs do
     printfn "epoch %2d (step %5d): train acc %.4f, test acc %.4f" r.Epoch r.Iteration r.TrainAccuracy r.TestAccuracy
 printfn "final train %.4f / test %.4f (book 0.947 / 0.9465); %.0f img/s, %.3f ms/step" result.Final.TrainAccuracy result.Final.TestAccuracy imagesPerSecond msPerStep
 
-// The numpy peer, timed on this machine (full runs only: it takes ~10 s).
+// The numpy peer, timed on this machine (full runs only: it takes ~10 s). The first Python that runs it
+// wins: --python, then python3 on PATH, then the system's /usr/bin/python3 (which may have numpy when PATH's has not).
+let runPeer (python: string) (path: string) =
+    try
+        let psi = ProcessStartInfo(python, $"\"{path}\"", RedirectStandardOutput = true, RedirectStandardError = true)
+        use p = Process.Start psi
+        let out = p.StandardOutput.ReadToEnd()
+        let err = p.StandardError.ReadToEnd()
+        p.WaitForExit()
+        if p.ExitCode <> 0 then Error $"{python}: exit {p.ExitCode}: {err.Trim()}" else Ok(python, out.Trim())
+    with ex -> Error $"{python}: {ex.Message}"
 let peer =
     let path = args.String("peer", "/work/shared/bench/numpy_twolayer.py")
     if quick || args.Flag "no-peer" then None
     elif not (IO.File.Exists path) then eprintfn "exp_twolayer: peer %s not found; no numpy comparison" path; None
     else
-        try
-            let psi = ProcessStartInfo("python3", $"\"{path}\"", RedirectStandardOutput = true, RedirectStandardError = true)
-            use p = Process.Start psi
-            let out = p.StandardOutput.ReadToEnd()
-            let err = p.StandardError.ReadToEnd()
-            p.WaitForExit()
-            if p.ExitCode <> 0 then eprintfn "exp_twolayer: numpy peer failed (%d): %s" p.ExitCode err; None
-            else
-                let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) img/s, ([0-9.]+) ms/iter")
-                printfn "peer: %s" (out.Trim())
-                if m.Success then Some(out.Trim(), float m.Groups[1].Value, float m.Groups[2].Value) else None
-        with ex -> eprintfn "exp_twolayer: could not run python3 %s: %s" path ex.Message; None
+        let pythons = [ yield! Option.toList (args.Option "python"); "python3"; "/usr/bin/python3" ] |> List.distinct
+        let attempts = pythons |> List.map (fun py -> lazy (runPeer py path))
+        match attempts |> List.tryPick (fun a -> match a.Value with Ok r -> Some r | Error _ -> None) with
+        | Some(python, out) ->
+            let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) img/s, ([0-9.]+) ms/iter")
+            printfn "peer (%s): %s" python out
+            if m.Success then Some($"{out} ({python})", float m.Groups[1].Value, float m.Groups[2].Value) else None
+        | None ->
+            for a in attempts do (match a.Value with Error msg -> eprintfn "exp_twolayer: numpy peer failed: %s" msg | Ok _ -> ())
+            None
 
 // ---- Report ----------------------------------------------------------------------------------------
 let report = Report("Deep Learning from Scratch ch. 4: learning from data (paper 004)" + (if quick then " — quick run" else ""))
