@@ -7,15 +7,16 @@ public enum FitVerdict
     UnderFitting,
     /// <summary>Low training loss and a test loss that follows it.</summary>
     GoodFit,
-    /// <summary>The test loss turned upward, or sits far above the training loss: the model memorises the training set.</summary>
+    /// <summary>The test loss turned upward, or the training set is memorised with the test loss far above: the model learns the samples, not the task.</summary>
     OverFitting,
 }
 
 /// <summary>The thresholds of <see cref="FitDiagnosis.Diagnose"/>.</summary>
 /// <param name="UnderfitTrainLoss">A final training loss at or above this (nats) is under-fitting (10 classes: chance is ln 10 ≈ 2.30).</param>
 /// <param name="OverfitRise">Over-fitting when the final test loss is this fraction above the curve's minimum…</param>
-/// <param name="OverfitGapRatio">…or when (test − train) / test at the end reaches this fraction.</param>
-public sealed record FitThresholds(double UnderfitTrainLoss = 0.5, double OverfitRise = 0.10, double OverfitGapRatio = 0.6)
+/// <param name="OverfitGapRatio">…or when the training set is memorised and (test − train) / test at the end reaches this fraction.</param>
+/// <param name="MemorisedTrainLoss">A final training loss at or below this (nats) means the training set is memorised.</param>
+public sealed record FitThresholds(double UnderfitTrainLoss = 0.5, double OverfitRise = 0.10, double OverfitGapRatio = 0.6, double MemorisedTrainLoss = 0.05)
 {
     /// <summary>The defaults.</summary>
     public static FitThresholds Default { get; } = new();
@@ -59,10 +60,10 @@ public static class FitDiagnosis
             verdict = FitVerdict.OverFitting;
             reason = $"test loss rose {rise:P0} from its minimum {minTest:F3} (point {minIndex}) to {test:F3} while the training loss fell to {train:F3}";
         }
-        else if (gapRatio >= t.OverfitGapRatio)
+        else if (train <= t.MemorisedTrainLoss && gapRatio >= t.OverfitGapRatio)
         {
             verdict = FitVerdict.OverFitting;
-            reason = $"test loss {test:F3} is {1 / (1 - gapRatio):F1}× the training loss {train:F3}";
+            reason = $"training set memorised (loss {train:F3} ≤ {t.MemorisedTrainLoss}) while the test loss {test:F3} is {test / Math.Max(train, 1e-12):F0}× that";
         }
         else if (train >= t.UnderfitTrainLoss)
         {

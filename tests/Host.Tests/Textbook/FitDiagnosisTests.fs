@@ -14,9 +14,14 @@ let tests =
             Expect.equal a.MinTestIndex 2 "minimum found"
             Expect.stringContains a.Reason "rose" "the reason says why"
 
-        testCase "a test loss far above a tiny training loss is over-fitting even without a rise" <| fun () ->
+        testCase "a memorised training set with a test loss far above is over-fitting even without a rise" <| fun () ->
             let a = diagnose [ 2.3; 0.5; 0.05; 0.01 ] [ 2.3; 0.8; 0.6; 0.59 ]
             Expect.equal a.Verdict FitVerdict.OverFitting a.Reason
+            Expect.stringContains a.Reason "memorised" "the reason says why"
+
+        testCase "a test loss a few times a training loss that is not memorised is still a good fit" <| fun () ->
+            let a = diagnose [ 2.3; 0.6; 0.25; 0.15 ] [ 2.3; 0.7; 0.47; 0.45 ]
+            Expect.equal a.Verdict FitVerdict.GoodFit a.Reason
 
         testCase "a training loss that stays high, with test close to it, is under-fitting" <| fun () ->
             let a = diagnose [ 2.3; 1.9; 1.8; 1.75 ] [ 2.3; 1.95; 1.85; 1.82 ]
