@@ -262,63 +262,51 @@ type internal ConvJob64() =
 /// with exact scalar GEMM (for gradient checks).
 [<AbstractClass; Sealed>]
 type Conv2d =
-    /// y[n, oc, oh, ow] = Σ x ⋆ weight + bias (bias may be null). y is overwritten.
-    static member Forward(x: float32[], n: int, c: int, h: int, w: int, weight: float32[], oc: int, kh: int, kw: int,
-                          stride: int, pad: int, bias: float32[], y: float32[]) : unit =
+    /// Checks the arrays against the shapes, then runs the forward job of either precision.
+    static member private RunForward(job: ConvJob<'T>, x: 'T[], n: int, c: int, h: int, w: int, weight: 'T[], oc: int, kh: int, kw: int,
+                                     stride: int, pad: int, bias: 'T[], y: 'T[]) : unit =
         let name = "Conv2d.Forward"
         let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
         let oh, ow = e.OH, e.OW
         if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
         ConvDriver.checkLen4 name "y" (GemmCore.lengthOrNeg y) n oc oh ow
-        let job = ConvJob32.Current
         job.Bias <- bias
         job.Y <- y
         job.Start(false, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
 
+    /// Checks the arrays against the shapes, then runs the backward job of either precision.
+    static member private RunBackward(job: ConvJob<'T>, x: 'T[], n: int, c: int, h: int, w: int, weight: 'T[], oc: int, kh: int, kw: int,
+                                      stride: int, pad: int, dy: 'T[], dx: 'T[], dweight: 'T[], dbias: 'T[]) : unit =
+        let name = "Conv2d.Backward"
+        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
+        let oh, ow = e.OH, e.OW
+        ConvDriver.checkLen4 name "dy" (GemmCore.lengthOrNeg dy) n oc oh ow
+        if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
+        if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
+        if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
+        job.Dy <- dy
+        job.Dx <- dx
+        job.Dw <- dweight
+        job.Db <- dbias
+        job.Start(true, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
+
+    /// y[n, oc, oh, ow] = Σ x ⋆ weight + bias (bias may be null). y is overwritten.
+    static member Forward(x: float32[], n: int, c: int, h: int, w: int, weight: float32[], oc: int, kh: int, kw: int,
+                          stride: int, pad: int, bias: float32[], y: float32[]) : unit =
+        Conv2d.RunForward(ConvJob32.Current, x, n, c, h, w, weight, oc, kh, kw, stride, pad, bias, y)
+
     /// float64 forward (exact).
     static member Forward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
                           stride: int, pad: int, bias: float[], y: float[]) : unit =
-        let name = "Conv2d.Forward"
-        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
-        let oh, ow = e.OH, e.OW
-        if not (ConvDriver.isNullArr bias) then ConvDriver.checkLen name "bias" bias.Length oc "oc"
-        ConvDriver.checkLen4 name "y" (GemmCore.lengthOrNeg y) n oc oh ow
-        let job = ConvJob64.Current
-        job.Bias <- bias
-        job.Y <- y
-        job.Start(false, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
+        Conv2d.RunForward(ConvJob64.Current, x, n, c, h, w, weight, oc, kh, kw, stride, pad, bias, y)
 
     /// Gradients of Forward given dy: dx, dweight, dbias are ACCUMULATED (+=). dx null skips the
     /// input gradient (first layer); dweight or dbias null skips that gradient.
     static member Backward(x: float32[], n: int, c: int, h: int, w: int, weight: float32[], oc: int, kh: int, kw: int,
                            stride: int, pad: int, dy: float32[], dx: float32[], dweight: float32[], dbias: float32[]) : unit =
-        let name = "Conv2d.Backward"
-        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
-        let oh, ow = e.OH, e.OW
-        ConvDriver.checkLen4 name "dy" (GemmCore.lengthOrNeg dy) n oc oh ow
-        if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
-        if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
-        if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
-        let job = ConvJob32.Current
-        job.Dy <- dy
-        job.Dx <- dx
-        job.Dw <- dweight
-        job.Db <- dbias
-        job.Start(true, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
+        Conv2d.RunBackward(ConvJob32.Current, x, n, c, h, w, weight, oc, kh, kw, stride, pad, dy, dx, dweight, dbias)
 
     /// float64 backward (exact); same accumulation contract.
     static member Backward(x: float[], n: int, c: int, h: int, w: int, weight: float[], oc: int, kh: int, kw: int,
                            stride: int, pad: int, dy: float[], dx: float[], dweight: float[], dbias: float[]) : unit =
-        let name = "Conv2d.Backward"
-        let e = ConvDriver.check name (GemmCore.lengthOrNeg x) n c h w (GemmCore.lengthOrNeg weight) oc kh kw stride pad
-        let oh, ow = e.OH, e.OW
-        ConvDriver.checkLen4 name "dy" (GemmCore.lengthOrNeg dy) n oc oh ow
-        if not (ConvDriver.isNullArr dx) then ConvDriver.checkLen name "dx" dx.Length (n * c * h * w) "n·c·h·w"
-        if not (ConvDriver.isNullArr dweight) then ConvDriver.checkLen name "dweight" dweight.Length (oc * c * kh * kw) "oc·c·kh·kw"
-        if not (ConvDriver.isNullArr dbias) then ConvDriver.checkLen name "dbias" dbias.Length oc "oc"
-        let job = ConvJob64.Current
-        job.Dy <- dy
-        job.Dx <- dx
-        job.Dw <- dweight
-        job.Db <- dbias
-        job.Start(true, x, n, c, h, w, weight, oc, kh, kw, stride, pad, oh, ow)
+        Conv2d.RunBackward(ConvJob64.Current, x, n, c, h, w, weight, oc, kh, kw, stride, pad, dy, dx, dweight, dbias)
