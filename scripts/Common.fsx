@@ -49,6 +49,12 @@ type Args(values: Map<string, string>, flags: Set<string>) =
             | true, v when v > 0 -> v
             | _ -> failwith $"--{name} must be a positive whole number, got '{s}'"
 
+/// A study's output folder: --out DIR, else out/NAME (out/NAME-quick with --quick); created if missing.
+let outputFolder (args: Args) (name: string) =
+    let dir = args.String("out", IO.Path.Combine("out", if args.Flag "quick" then name + "-quick" else name))
+    IO.Directory.CreateDirectory dir |> ignore
+    dir
+
 /// Key/value rows for report tables.
 let pairs (kvs: (string * string) list) : IEnumerable<struct (string * string)> = kvs |> List.map (fun (k, v) -> struct (k, v)) |> Seq.ofList
 

@@ -40,8 +40,7 @@ let recipe =
 let caffeAccuracy = 0.9897
 
 let clock = Stopwatch.StartNew()
-let outDir = args.String("out", IO.Path.Combine("out", "caffe-lenet"))
-IO.Directory.CreateDirectory outDir |> ignore
+let outDir = outputFolder args "caffe-lenet"
 let root =
     match Data.tryResolveRoot (args.Option "data") [ "mnist" ] with
     | Some r -> r

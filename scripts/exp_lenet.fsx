@@ -48,8 +48,7 @@ let study =
       Threads = args.Int("threads", 2) }
 
 let clock = Stopwatch.StartNew()
-let outDir = args.String("out", IO.Path.Combine("out", if quick then "lenet-quick" else "lenet"))
-IO.Directory.CreateDirectory outDir |> ignore
+let outDir = outputFolder args "lenet"
 
 // ---- Data: MNIST inverted to Chars74K's polarity (dark ink on white), Chars74K digits normalised like MNIST
 let root = Data.tryResolveRoot (args.Option "data") [ "mnist"; "chars74k-hnd" ]

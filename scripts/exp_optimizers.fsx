@@ -20,8 +20,7 @@ open Common
 let args = Args.parse fsi.CommandLineArgs
 let quick = args.Flag "quick"
 let clock = Stopwatch.StartNew()
-let outDir = args.String("out", IO.Path.Combine("out", if quick then "optimizers-quick" else "optimizers"))
-IO.Directory.CreateDirectory outDir |> ignore
+let outDir = outputFolder args "optimizers"
 let threads = args.Int("threads", 2)
 let f3 (v: float) = v.ToString("F3")
 let f4 (v: float) = v.ToString("F4")

@@ -23,8 +23,7 @@ open Common
 let args = Args.parse fsi.CommandLineArgs
 let quick = args.Flag "quick"
 let clock = Stopwatch.StartNew()
-let outDir = args.String("out", IO.Path.Combine("out", if quick then "twolayer-quick" else "twolayer"))
-IO.Directory.CreateDirectory outDir |> ignore
+let outDir = outputFolder args "twolayer"
 let threads = args.Int("threads", 2)
 let g (v: float) = v.ToString("G10")
 let e (v: float) = v.ToString("0.########E+0")
