@@ -21,8 +21,11 @@ public static class TrainCommand
           --data-root DIR                data root (else INITLAB_DATA, user cache, download, synthetic)
           --init NAME                    weight initialiser, e.g. caffe-xavier, xavier, xavier-normal, msra,
                                          gaussian:0.01 (default: the model's own)
-          --solver SPEC                  optimiser spec, e.g. "sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"
-                                         or caffe-lenet (default caffe-lenet)
+          --solver SPEC                  whole optimiser spec, e.g. "sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"
+                                         or caffe-lenet (default caffe-lenet); or give its parts:
+          --optimizer RULE               sgd[:momentum], sgd-torch, nesterov, adagrad, rmsprop, adam, adamw
+          --lr X  --wd X                 base learning rate, L2 weight decay
+          --policy P                     learning-rate policy: fixed, inv:γ:power, step:γ:size, exp:γ, cosine:period, …
           --batch N                      mini-batch size (default 64)
           --iterations N                 training iterations (default 1000)
           --seed N                       initialisation seed (default 1)
@@ -56,7 +59,7 @@ public static class TrainCommand
             var s => throw new ArgumentException($"--scale '{s}' is not 255 or 256"),
         };
         int seed = Int(o, "seed", 1, min: 0);
-        string solver = o.GetValueOrDefault("solver", "caffe-lenet");
+        string solver = Solver(o);
         var options = new TrainingOptions
         {
             Iterations = Int(o, "iterations", 1000),
@@ -72,9 +75,9 @@ public static class TrainCommand
         };
         options.Validate();
 
-        var (train, test) = LoadData(dataName, o.GetValueOrDefault("data-root"), o.ContainsKey("invert"), seed);
         Module net = Networks.Create(model, new Generator(seed), o.GetValueOrDefault("init"));
         var trainer = new Trainer(net, solver, options); // validates the solver before any data work is wasted
+        var (train, test) = LoadData(dataName, o.GetValueOrDefault("data-root"), o.ContainsKey("invert"), seed);
 
         string storePath = o.GetValueOrDefault("store") ?? Environment.GetEnvironmentVariable("INITLAB_STORE") ?? Path.Combine("runs", "initlab.db");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(storePath))!);
@@ -127,9 +130,27 @@ public static class TrainCommand
         return invert ? (PixelTransforms.Invert(pair.Item1), PixelTransforms.Invert(pair.Item2)) : pair;
     }
 
+    /// The optimiser spec: --solver whole, or composed from --optimizer, --lr, --wd and --policy.
+    static string Solver(Dictionary<string, string> o)
+    {
+        string[] parts = ["optimizer", "lr", "wd", "policy"];
+        bool anyPart = parts.Any(o.ContainsKey);
+        if (o.TryGetValue("solver", out var whole))
+        {
+            if (anyPart) throw new ArgumentException("give either --solver or its parts (--optimizer, --lr, --wd, --policy), not both");
+            return whole;
+        }
+        if (!anyPart) return "caffe-lenet";
+        var spec = o.GetValueOrDefault("optimizer", "sgd:0.9");
+        if (o.TryGetValue("lr", out var lr)) spec += $" lr={lr}";
+        if (o.TryGetValue("wd", out var wd)) spec += $" wd={wd}";
+        if (o.TryGetValue("policy", out var policy)) spec += $" policy={policy}";
+        return spec;
+    }
+
     static Dictionary<string, string> Parse(string[] args)
     {
-        var known = new HashSet<string> { "model", "data", "invert", "data-root", "init", "solver", "batch", "iterations", "seed",
+        var known = new HashSet<string> { "model", "data", "invert", "data-root", "init", "solver", "optimizer", "lr", "wd", "policy", "batch", "iterations", "seed",
             "data-seed", "threads", "scale", "test-interval", "checkpoint", "checkpoint-interval", "store", "quiet" };
         var flags = new HashSet<string> { "invert", "quiet" };
         var o = new Dictionary<string, string>();

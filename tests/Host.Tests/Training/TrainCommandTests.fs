@@ -28,7 +28,10 @@ let tests =
                                     [| "train"; "--model"; "vgg" |], "vgg"
                                     [| "train"; "--scale"; "3" |], "--scale '3'"
                                     [| "train"; "--bogus"; "1" |], "--bogus"
-                                    [| "train"; "--solver"; "sgd:2.0" |], "2" ] do
+                                    [| "train"; "--solver"; "sgd:2.0" |], "2"
+                                    [| "train"; "--policy"; "inv:abc:0.75" |], "abc"
+                                    [| "train"; "--lr"; "-1" |], "-1"
+                                    [| "train"; "--solver"; "adam"; "--lr"; "0.1" |], "not both" ] do
                 let code, _, err = run args
                 Expect.equal code 2 $"exit code for {String.Join(' ', args)}"
                 Expect.stringContains err fragment "the message names the problem"
@@ -37,7 +40,8 @@ let tests =
             use dir = new TempDir()
             let store = dir.File "runs.db"
             let code, out, err =
-                run [| "train"; "--data"; "synthetic"; "--iterations"; "20"; "--batch"; "16"; "--store"; store; "--quiet" |]
+                run [| "train"; "--data"; "synthetic"; "--iterations"; "20"; "--batch"; "16"; "--store"; store; "--quiet"
+                       "--optimizer"; "sgd:0.9"; "--lr"; "0.01"; "--policy"; "inv:1e-4:0.75" |]
             Expect.equal code 0 $"exit code (stderr: {err})"
             Expect.stringContains out "test accuracy" "prints the result"
             use s = RunStore.Open store
