@@ -14,6 +14,7 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
+        RemoveStaleTemporaries(dir, Path.GetFileName(full));
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -29,5 +30,31 @@ public static class AtomicFile
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Deletes temporary files of <paramref name="name"/> left by writers that died mid-save (their
+    /// process id is no longer running); files of live writers, this process included, are kept.
+    /// </summary>
+    static void RemoveStaleTemporaries(string dir, string name)
+    {
+        foreach (var file in Directory.EnumerateFiles(dir, $".{name}.*.tmp"))
+        {
+            var parts = Path.GetFileName(file)[(name.Length + 2)..].Split('.');
+            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || pid == Environment.ProcessId || IsRunning(pid))
+                continue;
+            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }

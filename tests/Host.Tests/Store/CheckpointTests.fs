@@ -22,6 +22,23 @@ let sample iteration =
 [<Tests>]
 let tests =
     testList "Store.Checkpoint" [
+        testCase "a save removes temporaries of writers that died mid-save and keeps a live writer's" <| fun () ->
+            use dir = new TempDir()
+            let path = dir.File "c.safetensors"
+            // a process id no process has: a child that has already exited
+            let gone =
+                use p = startDotnet [ "--version" ]
+                p.WaitForExit()
+                p.Id
+            let stale = dir.File $".c.safetensors.{gone}.{Guid.NewGuid():N}.tmp"
+            let live = dir.File $".c.safetensors.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp"
+            let other = dir.File $".other.safetensors.{gone}.{Guid.NewGuid():N}.tmp"
+            for f in [ stale; live; other ] do File.WriteAllText(f, "partial")
+            Checkpoint.Save(path, sample 1L)
+            Expect.isFalse (File.Exists stale) "a dead writer's temporary is removed"
+            Expect.isTrue (File.Exists live) "a live writer's temporary is kept"
+            Expect.isTrue (File.Exists other) "temporaries of other files are not touched"
+            Expect.equal (Checkpoint.Load path).Iteration 1L "the save itself succeeded"
         testCase "parameters, optimiser and generator state, iteration and metadata round-trip" <| fun () ->
             use dir = new TempDir()
             let path = dir.File "c.safetensors"
