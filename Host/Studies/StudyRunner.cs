@@ -6,34 +6,6 @@ using InitLab.Training;
 
 namespace InitLab.Studies;
 
-/// <summary>One trained model of a study, fresh or reused from the run store.</summary>
-/// <param name="RunId">Its run in the store.</param>
-/// <param name="Reused">True when a finished run with the same configuration was found and not retrained.</param>
-/// <param name="Losses">Training loss per iteration.</param>
-/// <param name="Evaluations">Test evaluations.</param>
-/// <param name="InitialParameters">Parameters before training.</param>
-/// <param name="FinalParameters">Parameters after training.</param>
-/// <param name="Seconds">Training wall time (of the original run when reused).</param>
-/// <param name="ImagesPerSecond">Training throughput (of the original run when reused).</param>
-public sealed record ArmResult(
-    long RunId,
-    bool Reused,
-    IReadOnlyList<double> Losses,
-    IReadOnlyList<Evaluation> Evaluations,
-    IReadOnlyList<NamedTensor> InitialParameters,
-    IReadOnlyList<NamedTensor> FinalParameters,
-    double Seconds,
-    double ImagesPerSecond);
-
-/// <summary>What to train in one arm of a study.</summary>
-/// <param name="Study">Study name (runs are grouped by it).</param>
-/// <param name="Name">Arm name, e.g. "chars-1".</param>
-/// <param name="ConfigJson">The full configuration as JSON; a finished run with the same study, name and config is reused.</param>
-/// <param name="Seed">Seed recorded with the run.</param>
-/// <param name="OptimizerSpec">Optimiser spec string (see <see cref="Trainer"/>).</param>
-/// <param name="Options">Training options; the checkpoint path is managed by the runner.</param>
-public sealed record ArmSpec(string Study, string Name, string ConfigJson, long Seed, string OptimizerSpec, TrainingOptions Options);
-
 /// <summary>
 /// Trains the arms of a study into one run store, reusing finished runs: a rerun of a study only
 /// trains what changed. Checkpoints live beside the store and are verified by SHA-256 before reuse.

@@ -2,17 +2,6 @@ using InitLab.Data;
 
 namespace InitLab.Training;
 
-/// <summary>How a progress display is shown.</summary>
-public enum ProgressMode
-{
-    /// <summary>A live Spectre.Console bar on a terminal, plain lines when output is redirected.</summary>
-    Auto,
-    /// <summary>Always plain lines (logs, CI).</summary>
-    Lines,
-    /// <summary>Nothing.</summary>
-    Silent,
-}
-
 /// <summary>
 /// The run-time half of a Caffe solver: how long to train, on what batches, when to evaluate and
 /// checkpoint. The update rule and learning-rate policy are given by an optimiser spec string

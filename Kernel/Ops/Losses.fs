@@ -88,11 +88,3 @@ type MseFn(reduction: Reduction) =
         let gb = if needs[1] then ga.Unary UnaryOp.Neg else null
         [| (if needs[0] then ga else (ga.Release(); null)); gb |]
     override _.ReleaseSaved() = if not (isNull diff) then diff.Release()
-
-/// x·mask, where mask holds 0 or 1/(1−p) (inverted dropout, so evaluation needs no rescaling).
-type DropoutFn(mask: RawTensor) =
-    inherit Function()
-    override _.Name = "Dropout"
-    override _.Forward(inputs) = inputs[0].Binary(BinaryOp.Mul, mask)
-    override _.Backward(g, _) = [| g.Binary(BinaryOp.Mul, mask) |]
-    override _.ReleaseSaved() = mask.Release()
