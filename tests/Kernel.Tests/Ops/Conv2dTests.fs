@@ -5,22 +5,9 @@ open FsCheck.FSharp
 open InitLab.Kernel
 open InitLab.Kernel.Tests.Check
 
-/// Direct convolution written from the definition, independent of the kernel's im2col/GEMM.
+/// Direct convolution from the definition, shared with the raw-layer tests (independent of im2col/GEMM).
 let naive (x: float[]) n c h w (wt: float[]) oc k stride pad (bias: float[]) =
-    let oh, ow = (h + 2 * pad - k) / stride + 1, (w + 2 * pad - k) / stride + 1
-    Array.init (n * oc * oh * ow) (fun flat ->
-        let j = flat % ow
-        let i = flat / ow % oh
-        let o = flat / (ow * oh) % oc
-        let b = flat / (ow * oh * oc)
-        let mutable s = bias[o]
-        for ci in 0 .. c - 1 do
-            for p in 0 .. k - 1 do
-                for q in 0 .. k - 1 do
-                    let yy, xx = i * stride - pad + p, j * stride - pad + q
-                    if yy >= 0 && yy < h && xx >= 0 && xx < w then
-                        s <- s + x[((b * c + ci) * h + yy) * w + xx] * wt[((o * c + ci) * k + p) * k + q]
-        s)
+    InitLab.Kernel.Tests.Raw.Reference.convForward x n c h w wt oc k k stride pad bias
 
 type ConvCase = { N: int; C: int; H: int; W: int; O: int; K: int; Stride: int; Pad: int; Seed: int }
 
