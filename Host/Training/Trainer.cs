@@ -95,18 +95,13 @@ public sealed class Trainer
                 if (iteration >= o.Iterations) break;
                 cancel.ThrowIfCancellationRequested();
                 iteration++;
-                var x = batch.ToTensor();
-                var loss = Model.Forward(x).CrossEntropy(batch.Labels);
-                double value = loss.Item;
+                double lr = Optimizer.CurrentLr;
+                double value = TrainingStep.Run(Model, Optimizer, batch);
                 if (!double.IsFinite(value))
                 {
                     Flush();
                     throw new NonFiniteLossException(iteration, value, o.CheckpointPath is not null && File.Exists(o.CheckpointPath) ? o.CheckpointPath : null);
                 }
-                loss.Backward();
-                double lr = Optimizer.CurrentLr;
-                Optimizer.Step();
-                Optimizer.ZeroGrad();
                 losses.Add(value);
                 rates.Add(lr);
                 pending.Add(new MetricPoint(iteration, Metrics.TrainLoss, value));

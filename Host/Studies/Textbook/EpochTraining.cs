@@ -61,13 +61,8 @@ public static class EpochTraining
         {
             if (step >= options.Iterations) break;
             trainClock.Start();
-            var x = Tensor.Wrap(batch.Images, batch.Shape);
-            var loss = model.Forward(x).CrossEntropy(batch.Labels);
-            double value = loss.Item;
+            double value = TrainingStep.Run(model, optimizer, batch);
             if (!double.IsFinite(value)) throw new NonFiniteLossException(step + 1, value, null);
-            loss.Backward();
-            optimizer.Step();
-            optimizer.ZeroGrad();
             trainClock.Stop();
             losses.Add(value);
             step++;
