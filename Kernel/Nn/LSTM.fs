@@ -13,17 +13,18 @@ type LSTM(inputSize: int, hiddenSize: int, ?bias: bool, ?weightInit: Initializer
         Param.checkPositive "LSTM" "inputSize" inputSize
         Param.checkPositive "LSTM" "hiddenSize" hiddenSize
     let hasBias = defaultArg bias true
-    let wIh, wHh, bIh, bHh =
-        LstmMath.parameters inputSize hiddenSize hasBias weightInit biasInit (Param.generatorOr gen) (defaultArg dtype Float32)
+    // the layer is its cell unrolled over time: same parameters, same names (weight_ih, …)
+    let cell = LSTMCell(inputSize, hiddenSize, hasBias, ?weightInit = weightInit, ?biasInit = biasInit, ?gen = gen, ?dtype = dtype)
+    let wIh, wHh, bHh = cell.WeightIh, cell.WeightHh, cell.BiasHh
 
     member _.InputSize = inputSize
     member _.HiddenSize = hiddenSize
     member _.WeightIh: Tensor = wIh
     member _.WeightHh: Tensor = wHh
-    member _.BiasIh: Tensor = bIh
+    member _.BiasIh: Tensor = cell.BiasIh
     member _.BiasHh: Tensor = bHh
 
-    override _.LocalParameters = LstmMath.named wIh wHh bIh bHh
+    override _.LocalParameters = cell.LocalParameters
 
     /// Runs the whole sequence from (h0, c0) (zeros when null): returns outputs [B; T; H] and (h_T, c_T).
     member this.ForwardWithState(x: Tensor, h0: Tensor, c0: Tensor) : Tensor * (Tensor * Tensor) =
@@ -37,7 +38,7 @@ type LSTM(inputSize: int, hiddenSize: int, ?bias: bool, ?weightInit: Initializer
         LstmMath.checkState (this.Describe()) "h0" b hiddenSize h0
         LstmMath.checkState (this.Describe()) "c0" b hiddenSize c0
         // the input projection of every step in one matrix product
-        let xProj = x.Reshape([| b * steps; inputSize |]).Linear(wIh, bIh).Reshape([| b; steps; 4 * hiddenSize |])
+        let xProj = x.Reshape([| b * steps; inputSize |]).Linear(wIh, cell.BiasIh).Reshape([| b; steps; 4 * hiddenSize |])
         let mutable h, c = h0, c0
         let outputs = Array.zeroCreate steps
         for t in 0 .. steps - 1 do
