@@ -21,7 +21,7 @@ sealed class TrainingProgress : IDisposable
     readonly CancellationTokenSource stop = new();
     readonly object gate = new();
     TimeSpan lastLine = TimeSpan.Zero;
-    string status = "";
+    (int Iteration, double Loss, double? Accuracy, TimeSpan Elapsed) latest;
 
     public TrainingProgress(string label, int startIteration, int total, int batchSize, ProgressMode mode)
     {
@@ -29,6 +29,7 @@ sealed class TrainingProgress : IDisposable
         this.total = total;
         this.batchSize = batchSize;
         this.startIteration = startIteration;
+        latest = (startIteration, double.NaN, null, TimeSpan.Zero);
         silent = mode == ProgressMode.Silent;
         live = mode == ProgressMode.Auto && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (live)
@@ -44,11 +45,11 @@ sealed class TrainingProgress : IDisposable
                     ready.Set();
                     while (!stop.IsCancellationRequested)
                     {
-                        lock (gate) task.Description = Markup.Escape($"{this.label} {status}");
+                        task.Description = Markup.Escape(Status());
                         ctx.Refresh();
                         Thread.Sleep(200);
                     }
-                    lock (gate) task.Description = Markup.Escape($"{this.label} {status}");
+                    task.Description = Markup.Escape(Status());
                     ctx.Refresh();
                 }));
             ready.Wait();
@@ -59,23 +60,34 @@ sealed class TrainingProgress : IDisposable
     {
         if (silent) return;
         var elapsed = clock.Elapsed;
-        int done = iteration - startIteration;
-        double ips = done * batchSize / Math.Max(elapsed.TotalSeconds, 1e-9);
-        var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - iteration)) : TimeSpan.Zero;
-        string acc = accuracy is double a ? $" acc {a:P2}" : "";
-        string text = $"it {iteration}/{total} loss {loss:F4}{acc} {ips:F0} img/s eta {eta:mm\\:ss}";
         if (live)
         {
-            lock (gate)
-            {
-                status = text;
-                if (task is not null) task.Value = iteration;
-            }
+            // the refresh loop formats the latest figures five times a second, not every iteration
+            lock (gate) latest = (iteration, loss, accuracy ?? latest.Accuracy, elapsed);
         }
         else if (elapsed - lastLine >= TimeSpan.FromSeconds(5) || iteration == total || accuracy is not null)
         {
             lastLine = elapsed;
-            Console.WriteLine($"[{label}] {text}");
+            Console.WriteLine($"[{label}] {Describe(iteration, loss, accuracy, elapsed)}");
+        }
+    }
+
+    string Describe(int iteration, double loss, double? accuracy, TimeSpan elapsed)
+    {
+        int done = iteration - startIteration;
+        double ips = done * batchSize / Math.Max(elapsed.TotalSeconds, 1e-9);
+        var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - iteration)) : TimeSpan.Zero;
+        string acc = accuracy is double a ? $" acc {a:P2}" : "";
+        return $"it {iteration}/{total} loss {loss:F4}{acc} {ips:F0} img/s eta {eta:mm\\:ss}";
+    }
+
+    /// The description shown beside the live bar, from the latest figures.
+    string Status()
+    {
+        lock (gate)
+        {
+            if (task is not null) task.Value = latest.Iteration;
+            return latest.Iteration == startIteration ? label : $"{label} {Describe(latest.Iteration, latest.Loss, latest.Accuracy, latest.Elapsed)}";
         }
     }
 
