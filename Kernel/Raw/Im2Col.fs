@@ -5,6 +5,13 @@ namespace InitLab.Kernel.Raw
 /// images can sit side by side in one matrix.
 module internal Im2Col =
 
+    /// Valid output range [lo, hi) along one axis for kernel offset k: 0 <= o·s - p + k < extent
+    /// (rows with h and ky, columns with w and kx). Shared by both precisions' unfold and fold.
+    let inline validRange (extent: int) (s: int) (p: int) (k: int) (outSize: int) =
+        let lo = min outSize (if p - k > 0 then (p - k + s - 1) / s else 0)
+        let hi = max lo (min outSize (if extent + p - k > 0 then (extent + p - k + s - 1) / s else 0))
+        lo, hi
+
     /// col[(ch·kh+ky)·kw+kx, colOff + oy·ow+ox] = x[ch, oy·s-p+ky, ox·s-p+kx] (0 outside the image).
     let inline unfold (x: 'T[]) (xOff: int) (c: int) (h: int) (w: int) (kh: int) (kw: int) (s: int) (p: int)
                       (oh: int) (ow: int) (col: 'T[]) (colOff: int) (ld: int) =
@@ -14,9 +21,7 @@ module internal Im2Col =
             for ky in 0 .. kh - 1 do
                 for kx in 0 .. kw - 1 do
                     let row = colOff + ((ch * kh + ky) * kw + kx) * ld
-                    // valid ox range: 0 <= ox·s - p + kx < w
-                    let oxLo = min ow (if p - kx > 0 then (p - kx + s - 1) / s else 0)
-                    let oxHi = max oxLo (min ow (if w + p - kx > 0 then (w + p - kx + s - 1) / s else 0))
+                    let oxLo, oxHi = validRange w s p kx ow
                     for oy in 0 .. oh - 1 do
                         let iy = oy * s - p + ky
                         let dst = row + oy * ow
@@ -39,8 +44,7 @@ module internal Im2Col =
             for ky in 0 .. kh - 1 do
                 for kx in 0 .. kw - 1 do
                     let row = colOff + ((ch * kh + ky) * kw + kx) * ld
-                    let oxLo = min ow (if p - kx > 0 then (p - kx + s - 1) / s else 0)
-                    let oxHi = max oxLo (min ow (if w + p - kx > 0 then (w + p - kx + s - 1) / s else 0))
+                    let oxLo, oxHi = validRange w s p kx ow
                     for oy in 0 .. oh - 1 do
                         let iy = oy * s - p + ky
                         if iy >= 0 && iy < h then
@@ -80,12 +84,6 @@ module internal Im2Col32 =
             NativePtr.set dst i (NativePtr.get dst i + NativePtr.get src i)
             i <- i + 1
 
-    /// Valid output-row range [lo, hi) for kernel row ky: 0 <= oy·s - p + ky < h.
-    let inline private validRange (h: int) (s: int) (p: int) (ky: int) (oh: int) =
-        let lo = min oh (if p - ky > 0 then (p - ky + s - 1) / s else 0)
-        let hi = max lo (min oh (if h + p - ky > 0 then (h + p - ky + s - 1) / s else 0))
-        lo, hi
-
     let inline private zero (dst: nativeptr<float32>) (len: int) =
         for i in 0 .. len - 1 do NativePtr.set dst i 0.0f
 
@@ -98,10 +96,10 @@ module internal Im2Col32 =
         for ch in 0 .. c - 1 do
             let plane = NativePtr.add px (xOff + ch * h * w)
             for ky in 0 .. kh - 1 do
-                let oyLo, oyHi = validRange h s p ky oh
+                let oyLo, oyHi = Im2Col.validRange h s p ky oh
                 for kx in 0 .. kw - 1 do
                     let row = NativePtr.add pc (colOff + ((ch * kh + ky) * kw + kx) * ld)
-                    let oxLo, oxHi = validRange w s p kx ow
+                    let oxLo, oxHi = Im2Col.validRange w s p kx ow
                     let len = oxHi - oxLo
                     zero row (oyLo * ow)
                     zero (NativePtr.add row (oyHi * ow)) ((oh - oyHi) * ow)
@@ -130,10 +128,10 @@ module internal Im2Col32 =
         for ch in 0 .. c - 1 do
             let plane = NativePtr.add px (dxOff + ch * h * w)
             for ky in 0 .. kh - 1 do
-                let oyLo, oyHi = validRange h s p ky oh
+                let oyLo, oyHi = Im2Col.validRange h s p ky oh
                 for kx in 0 .. kw - 1 do
                     let row = NativePtr.add pc (colOff + ((ch * kh + ky) * kw + kx) * ld)
-                    let oxLo, oxHi = validRange w s p kx ow
+                    let oxLo, oxHi = Im2Col.validRange w s p kx ow
                     let len = oxHi - oxLo
                     let dst0 = NativePtr.add plane ((oyLo * s - p + ky) * w + oxLo * s - p + kx)
                     let src0 = NativePtr.add row (oyLo * ow + oxLo)
