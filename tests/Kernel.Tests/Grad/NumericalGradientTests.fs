@@ -24,9 +24,27 @@ let tests =
             let x = randn 1 [| 3; 4 |]
             let w = randn 2 [| 4; 2 |]
             let f (t: Tensor[]) = (t[0].Matmul t[1]).Tanh().Sum()
-            let report = GradCheck.checkWith GradCheck.DefaultStep GradCheck.DefaultRelFloor [| "x"; "w" |] f [| x; w |]
+            let report = GradCheck.checkBy FivePoint GradCheck.DefaultStep GradCheck.DefaultRelFloor [| "x"; "w" |] f [| x; w |]
             Expect.equal (report.Entries |> List.map (fun e -> e.Name)) [ "x"; "w" ] "one entry per input"
             Expect.isLessThan report.MaxRelError 1e-6 "agreement"
+        }
+        test "five-point differences are exact for a quartic where central ones carry the h² term" {
+            // f(x) = Σ x⁴, f′(x) = 4x³; the central error is h²·f‴/6 = 4h²x, the five-point one h⁴·f⁽⁵⁾/30 = 0
+            let x = Tensor.OfArray([| 0.5; -1.5; 2.0 |], [| 3 |])
+            let f (t: Tensor[]) = (t[0] * t[0] * t[0] * t[0]).Sum()
+            let exact = x.ToArray() |> Array.map (fun v -> 4.0 * v * v * v)
+            let h = 1e-2
+            let fivePoint = NumericalGradient.ofTensorsWith FivePoint f [| x |] h
+            close 1e-10 "five-point" exact (fivePoint[0].ToArray())
+            let central = NumericalGradient.ofTensors f [| x |] h
+            let withoutH2 = Array.map2 (fun (c: float) v -> c - 4.0 * h * h * v) (central[0].ToArray()) (x.ToArray())
+            close 1e-10 "central minus its h² term" exact withoutH2
+            close 0.0 "inputs restored" [| 0.5; -1.5; 2.0 |] (x.ToArray())
+        }
+        test "a step too small to change a float32 value is a clear error, and the input is restored" {
+            let x = (Tensor.OfArray([| 1000.0 |], [| 1 |])).Cast Float32
+            throwsWith "vanishes next to the value 1000" (fun () -> NumericalGradient.ofTensors (fun t -> t[0].Sum()) [| x |] 1e-8 |> ignore)
+            close 0.0 "restored" [| 1000.0 |] (x.ToArray())
         }
         test "gradcheck catches a wrong gradient" {
             // d/dx of x·|x| is 2|x|; compare it with a function whose autodiff we deliberately cut
