@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using InitLab.Store;
 
 namespace InitLab.Reports;
 
@@ -124,18 +125,13 @@ public sealed partial class Report
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var html = ToHtml();
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(ToHtml());
         try
         {
-            File.WriteAllText(tmp, html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            File.Move(tmp, full, overwrite: true);
+            AtomicFile.Write(full, stream => stream.Write(bytes));
         }
-        catch (Exception e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(tmp); } catch (IOException) { /* best effort: the original error matters more */ }
             throw new IOException($"Could not save report '{Title}' to {full}: {e.Message}", e);
         }
         return full;

@@ -2,7 +2,8 @@ namespace InitLab.Store;
 
 /// <summary>
 /// Replaces a file in one step: the content goes to a temporary file in the same directory, is flushed
-/// to disk, then renamed over the target. A crash at any point leaves either the old or the new file.
+/// to disk, then renamed over the target, and the directory is synced so the rename itself survives a
+/// power cut. A crash at any point leaves either the old or the new file.
 /// </summary>
 public static class AtomicFile
 {
@@ -24,6 +25,7 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
+            DirectorySync.Flush(dir);
         }
         catch
         {
