@@ -53,6 +53,16 @@ module internal Packing =
         Vector256.Store(Avx.Permute2x128(u2, u6, 0x31uy), NativePtr.add dst (6 * dstStride))
         Vector256.Store(Avx.Permute2x128(u3, u7, 0x31uy), NativePtr.add dst (7 * dstStride))
 
+    /// Fills lane `lane` of a panel whose stride per k is `stride`: kc values read contiguously from
+    /// `src`, or zeros for a lane past the matrix edge (`src` is then never read).
+    let inline private packLane (present: bool) (src: nativeptr<float32>) (kc: int) (d: nativeptr<float32>) (stride: int) (lane: int) =
+        if present then
+            for p in 0 .. kc - 1 do
+                NativePtr.set d (p * stride + lane) (NativePtr.get src p)
+        else
+            for p in 0 .. kc - 1 do
+                NativePtr.set d (p * stride + lane) 0.0f
+
     /// Packs op(A)[i0 .. i0+mc-1, p0 .. p0+kc-1]; `a` points at op(A)[0,0] of the whole matrix.
     [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
     let packA (transA: bool) (a: nativeptr<float32>) (lda: int) (i0: int) (mc: int) (p0: int) (kc: int) (dst: nativeptr<float32>) =
@@ -78,13 +88,7 @@ module internal Packing =
             elif not transA then
                 // rows are contiguous in k: read each row, write with stride MR
                 for r in 0 .. MR - 1 do
-                    if r < mr then
-                        let src = NativePtr.add a ((i0 + i + r) * lda + p0)
-                        for p in 0 .. kc - 1 do
-                            NativePtr.set d (p * MR + r) (NativePtr.get src p)
-                    else
-                        for p in 0 .. kc - 1 do
-                            NativePtr.set d (p * MR + r) 0.0f
+                    packLane (r < mr) (NativePtr.add a ((i0 + i + r) * lda + p0)) kc d MR r
             else
                 // op(A)[i,p] = A[p,i]: MR consecutive values per k
                 for p in 0 .. kc - 1 do
@@ -130,22 +134,10 @@ module internal Packing =
                         for c in 0 .. 7 do
                             NativePtr.set d (p * NR + cb + c) (NativePtr.get src (c * ldb + p))
                 for c in full .. NR - 1 do
-                    if c < nr then
-                        let src = NativePtr.add b ((j0 + j + c) * ldb + p0)
-                        for p in 0 .. kc - 1 do
-                            NativePtr.set d (p * NR + c) (NativePtr.get src p)
-                    else
-                        for p in 0 .. kc - 1 do
-                            NativePtr.set d (p * NR + c) 0.0f
+                    packLane (c < nr) (NativePtr.add b ((j0 + j + c) * ldb + p0)) kc d NR c
             else
                 // op(B)[p,j] = B[j,p]: column j of op(B) is contiguous
                 for c in 0 .. NR - 1 do
-                    if c < nr then
-                        let src = NativePtr.add b ((j0 + j + c) * ldb + p0)
-                        for p in 0 .. kc - 1 do
-                            NativePtr.set d (p * NR + c) (NativePtr.get src p)
-                    else
-                        for p in 0 .. kc - 1 do
-                            NativePtr.set d (p * NR + c) 0.0f
+                    packLane (c < nr) (NativePtr.add b ((j0 + j + c) * ldb + p0)) kc d NR c
             d <- NativePtr.add d (NR * kc)
             j <- j + NR
