@@ -30,15 +30,15 @@ let tests =
                 use site = new TempDir()
                 let src = Path.Combine(root, "cifar-10-batches-bin")
                 writeTarGz (site.File "cifar-10-binary.tar.gz")
-                    [ for f in DataCatalog.Cifar10.Files ->
-                        $"cifar-10-batches-bin/{f.Name}", (fun () ->
+                    [ for f in DataCatalog.Cifar10.Files do
+                        yield $"cifar-10-batches-bin/{f.Name}", (fun () ->
                             // TarWriter needs a seekable member stream to know its length.
                             let ms = new MemoryStream()
                             (use g = new GZipStream(File.OpenRead(Path.Combine(src, f.Name + ".gz")), CompressionMode.Decompress)
                              g.CopyTo ms)
                             ms.Position <- 0L
                             ms :> Stream)
-                      "cifar-10-batches-bin/batches.meta.txt", (fun () -> File.OpenRead(Path.Combine(src, "batches.meta.txt")) :> Stream) ]
+                      yield "cifar-10-batches-bin/batches.meta.txt", (fun () -> File.OpenRead(Path.Combine(src, "batches.meta.txt")) :> Stream) ]
                 use server = new Server(site.Path, Map [ "cifar-10-binary.tar.gz", 50_000_000L ])
                 use xdg = new TempDir()
                 use log = new StringWriter()

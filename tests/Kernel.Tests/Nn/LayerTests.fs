@@ -56,6 +56,14 @@ let tests =
             Expect.equal a.Shape [| 2; 3; 3; 3 |] "avg shape"
             Expect.allEqual (a.ToArray()) 1.5 "avg of constant"
 
+        testCase "pools reject impossible sizes and inputs, naming the layer and the shape" <| fun () ->
+            for make in [ (fun () -> MaxPool2d(0) :> Pool2d); (fun () -> AvgPool2d(2, -1) :> Pool2d) ] do
+                Expect.throwsT<ArgumentException> (fun () -> make () |> ignore) "non-positive size"
+            let e = Expect.throwsC (fun () -> AvgPool2d(3).Forward(Tensor.Zeros [| 1; 1; 2; 5 |]) |> ignore) id
+            Expect.stringContains e.Message "AvgPool2d(3×3, stride 3): input [1; 1; 2; 5] is smaller than the 3×3 window" "layer, shape and window"
+            let e = Expect.throwsC (fun () -> MaxPool2d(2).Forward(Tensor.Zeros [| 4; 4 |]) |> ignore) id
+            Expect.stringContains e.Message "expected input [N; C; H; W], got [4; 4]" "rank"
+
         testCase "activations and Flatten" <| fun () ->
             let x = Tensor.OfArray([| -2.0f; 0.0f; 3.0f |])
             Expect.equal ((ReLU()).Forward(x).ToArray()) [| 0.0; 0.0; 3.0 |] "relu"
