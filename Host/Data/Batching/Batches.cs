@@ -6,7 +6,7 @@ namespace InitLab.Data;
 /// Cuts a <see cref="DataSet"/> into mini-batches: a seeded shuffle per epoch, conversion to float,
 /// and optional prefetching on a background thread through a bounded queue.
 /// </summary>
-public static class Batches
+public static partial class Batches
 {
     /// <summary>The image order of one epoch: a permutation fixed by (seed, epoch), or 0..n-1 without shuffling.</summary>
     public static int[] Order(int count, BatchOptions options, int epoch)
@@ -24,11 +24,16 @@ public static class Batches
     /// <exception cref="ArgumentException">Batch size not positive or prefetch negative.</exception>
     public static IEnumerable<Batch> Epoch(DataSet data, BatchOptions options, int epoch)
     {
+        Validate(data, options);
+        return options.Prefetch == 0 ? Produce(data, options, epoch, null) : Prefetched(data, options, epoch);
+    }
+
+    private static void Validate(DataSet data, BatchOptions options)
+    {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.BatchSize <= 0) throw new ArgumentException($"batch size must be positive, got {options.BatchSize}");
-        if (options.Prefetch < 0) throw new ArgumentException($"prefetch must be non-negative, got {options.Prefetch}");
-        return options.Prefetch == 0 ? Produce(data, options, epoch, null) : Prefetched(data, options, epoch);
+        if (options.BatchSize <= 0) throw new ArgumentException($"batch size must be positive, got {options.BatchSize}", nameof(options));
+        if (options.Prefetch < 0) throw new ArgumentException($"prefetch must be non-negative, got {options.Prefetch}", nameof(options));
     }
 
     /// <summary>Epochs <paramref name="firstEpoch"/>, firstEpoch+1, … for <paramref name="epochs"/> epochs, back to back.</summary>

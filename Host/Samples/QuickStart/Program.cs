@@ -12,8 +12,9 @@ int iterations = args.Length > 1 ? int.Parse(args[1]) : 100;
 
 // Data: explicit root → INITLAB_DATA → user cache → download → synthetic digits (warned loudly).
 var resolution = DataRoot.Resolve(new DataRootOptions { ExplicitRoot = explicitRoot, Warnings = Console.Error });
-var (train, test) = resolution.Root is string root
-    ? (Mnist.Load(root).Train, Mnist.Load(root).Test)
+var mnist = resolution.Root is string root ? Mnist.Load(root) : null;
+var (train, test) = mnist is not null
+    ? (mnist.Train, mnist.Test)
     : (SyntheticDigits.Generate(6000, 1), SyntheticDigits.Generate(1000, 2));
 Console.WriteLine($"train: {train}\ntest:  {test}");
 

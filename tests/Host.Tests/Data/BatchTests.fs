@@ -9,6 +9,20 @@ let private data = lazy (SyntheticDigits.Generate(250, 8))
 /// Copies what matters of a batch (arrays may be recycled when ReuseBuffers is on).
 let private snapshot (b: Batch) = Array.copy b.Indices, Array.copy b.Labels, Array.copy b.Images, b.Shape
 
+/// Drains up to `limit` items of an async stream from a synchronous test.
+let private takeAsync (limit: int) (stream: Collections.Generic.IAsyncEnumerable<Batch>) =
+    let e = stream.GetAsyncEnumerator()
+    try
+        [ let mutable go = true
+          let mutable n = 0
+          while go && n < limit do
+              go <- e.MoveNextAsync().AsTask().Result
+              if go then
+                  n <- n + 1
+                  yield snapshot e.Current ]
+    finally
+        e.DisposeAsync().AsTask().Wait()
+
 [<Tests>]
 let tests =
     testList "Data.Batching" [
@@ -53,7 +67,25 @@ let tests =
             let firstTwo = Batches.Epoch(big, BatchOptions(10, Prefetch = 1), 0) |> Seq.take 2 |> List.ofSeq
             Expect.equal firstTwo.Length 2 "took two and returned"
 
+        testCase "the async stream gives the same batches as the synchronous epoch, with and without prefetch" <| fun () ->
+            for prefetch in [ 0; 3 ] do
+                let o = BatchOptions(24, Seed = 6, Prefetch = prefetch)
+                let expected = Batches.Epoch(data.Value, o, 1) |> Seq.map snapshot |> List.ofSeq
+                Expect.equal (takeAsync Int32.MaxValue (Batches.EpochAsync(data.Value, o, 1))) expected $"prefetch {prefetch}"
+
+        testCase "the async stream stops on cancellation and when the consumer leaves early" <| fun () ->
+            let big = SyntheticDigits.Generate(2000, 2)
+            Expect.equal (takeAsync 3 (Batches.EpochAsync(big, BatchOptions(10, Prefetch = 2), 0))).Length 3 "left after three"
+            use cts = new Threading.CancellationTokenSource()
+            let e = Batches.EpochAsync(big, BatchOptions(10, Prefetch = 2), 0, cts.Token).GetAsyncEnumerator()
+            Expect.isTrue (e.MoveNextAsync().AsTask().Result) "first batch"
+            cts.Cancel()
+            let thrown = try e.MoveNextAsync().AsTask().Wait(); None with :? AggregateException as a -> Some a.InnerException
+            Expect.isTrue (match thrown with Some (:? OperationCanceledException) -> true | _ -> false) $"cancelled: %A{thrown}"
+            Expect.isTrue (e.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds 30.0)) "producer ended"
+
         testCase "bad options are rejected" <| fun () ->
             Expect.throwsT<ArgumentException> (fun () -> Batches.Epoch(data.Value, BatchOptions(0), 0) |> ignore) "batch size 0"
             Expect.throwsT<ArgumentException> (fun () -> Batches.Epoch(data.Value, BatchOptions(8, Prefetch = -1), 0) |> ignore) "prefetch"
+            Expect.throwsT<ArgumentException> (fun () -> Batches.EpochAsync(data.Value, BatchOptions(0), 0) |> ignore) "async: at the call"
     ]
