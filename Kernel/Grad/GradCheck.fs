@@ -26,7 +26,7 @@ type GradCheckReport =
         |> List.map (fun e -> $"{e.Name} {Shape.show e.Shape}: max abs {e.MaxAbsError:E2}, max rel {e.MaxRelError:E2}, mean abs {e.MeanAbsError:E2}")
         |> String.concat Environment.NewLine
 
-/// Compares reverse-mode gradients with central differences, per input.
+/// Compares reverse-mode gradients with finite differences, per input.
 module GradCheck =
     /// Step of the five-point stencil `check` uses: truncation O(h⁴) ≈ 1e-12 and round-off ≈ ε·|f|/h
     /// both stay far below the 1e-6 bar, where a two-point step would have to trade one for the other.

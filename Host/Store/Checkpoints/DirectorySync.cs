@@ -23,10 +23,10 @@ static partial class DirectorySync
         finally { _ = Close(fd); }
     }
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "fsync")]
     private static partial int Fsync(int fd);
 
     [LibraryImport("libc", EntryPoint = "close")]
