@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace InitLab.Data;
 
 /// <summary>
@@ -62,7 +64,7 @@ public static class DigitNormalizer
         double ox = size / 2.0 - mx / mass * scale, oy = size / 2.0 - my / mass * scale;
         var canvas = new float[size * size];
         Resample(ink, bw, 0, 0, bw, bh, canvas, size, ox, oy, scale);
-        var (cx, cy) = CentreOfMass(canvas, size, size);
+        var (cx, cy) = CentreOfMassOf<float>(canvas, size, size);
         if (!double.IsNaN(cx) && (Math.Abs(cx - size / 2.0) > 1e-3 || Math.Abs(cy - size / 2.0) > 1e-3))
         {
             ox += size / 2.0 - cx;
@@ -81,25 +83,18 @@ public static class DigitNormalizer
     /// Centre of mass of a greyscale image weighted by pixel value, in continuous coordinates where
     /// pixel (i, j) covers [i, i+1)×[j, j+1), so a 28×28 frame's centre is (14, 14). NaN for an empty image.
     /// </summary>
-    public static (double X, double Y) CentreOfMass(ReadOnlySpan<byte> image, int width, int height)
-    {
-        double sum = 0, sx = 0, sy = 0;
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                double v = image[y * width + x];
-                sum += v; sx += v * (x + 0.5); sy += v * (y + 0.5);
-            }
-        return sum > 0 ? (sx / sum, sy / sum) : (double.NaN, double.NaN);
-    }
+    public static (double X, double Y) CentreOfMass(ReadOnlySpan<byte> image, int width, int height) =>
+        CentreOfMassOf(image, width, height);
 
-    private static (double X, double Y) CentreOfMass(float[] image, int width, int height)
+    // one body for the public byte images and the float canvas the normaliser centres
+    private static (double X, double Y) CentreOfMassOf<T>(ReadOnlySpan<T> image, int width, int height)
+        where T : INumberBase<T>
     {
         double sum = 0, sx = 0, sy = 0;
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
-                double v = image[y * width + x];
+                double v = double.CreateTruncating(image[y * width + x]);
                 sum += v; sx += v * (x + 0.5); sy += v * (y + 0.5);
             }
         return sum > 0 ? (sx / sum, sy / sum) : (double.NaN, double.NaN);
