@@ -29,6 +29,12 @@ module internal PoolDriver =
         if len < expected then
             invalidArg what (sprintf "%s: %s has %d elements, expected at least %d" name what len expected)
 
+    /// `check`, then the output array (`outName`, n·c·oh·ow elements); returns (oh, ow).
+    let checkWithOutput (name: string) (xLen: int) n c h w k stride (outName: string) (outLen: int) =
+        let struct (oh, ow) = check name xLen n c h w k stride
+        checkOut name outName outLen (n * c * oh * ow)
+        struct (oh, ow)
+
     let inline planes (count: int) (body: int -> unit) =
         let workers = if count * 64 < 16384 then 1 else max 1 (min Threads.Count count)
         ThreadState.run workers (fun wi ->
@@ -227,15 +233,13 @@ module internal PoolDriver =
 type Pool2d =
     /// y = window maxima; argmax[i] = flat index into x of the element chosen for y[i].
     static member MaxForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[], argmax: int[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (GemmCore.lengthOrNeg x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.MaxForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.checkWithOutput "Pool2d.MaxForward" (GemmCore.lengthOrNeg x) n c h w k stride "y" (GemmCore.lengthOrNeg y)
         PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (GemmCore.lengthOrNeg argmax) (n * c * oh * ow)
         PoolDriver.maxForward32 x n c h w k stride y argmax oh ow
 
     /// float64 max pooling.
     static member MaxForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[], argmax: int[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.MaxForward" (GemmCore.lengthOrNeg x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.MaxForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.checkWithOutput "Pool2d.MaxForward" (GemmCore.lengthOrNeg x) n c h w k stride "y" (GemmCore.lengthOrNeg y)
         PoolDriver.checkOut "Pool2d.MaxForward" "argmax" (GemmCore.lengthOrNeg argmax) (n * c * oh * ow)
         PoolDriver.maxForward x n c h w k stride y argmax oh ow
 
@@ -249,24 +253,20 @@ type Pool2d =
 
     /// y = window means.
     static member AvgForward(x: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float32[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (GemmCore.lengthOrNeg x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.checkWithOutput "Pool2d.AvgForward" (GemmCore.lengthOrNeg x) n c h w k stride "y" (GemmCore.lengthOrNeg y)
         PoolDriver.avgForward x n c h w k stride y oh ow (1.0f / float32 (k * k))
 
     /// float64 average pooling.
     static member AvgForward(x: float[], n: int, c: int, h: int, w: int, k: int, stride: int, y: float[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgForward" (GemmCore.lengthOrNeg x) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgForward" "y" (GemmCore.lengthOrNeg y) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.checkWithOutput "Pool2d.AvgForward" (GemmCore.lengthOrNeg x) n c h w k stride "y" (GemmCore.lengthOrNeg y)
         PoolDriver.avgForward x n c h w k stride y oh ow (1.0 / float (k * k))
 
     /// dx += dy/(k·k) spread over each window; (n, c, h, w) is the INPUT shape.
     static member AvgBackward(dy: float32[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float32[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (GemmCore.lengthOrNeg dx) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (GemmCore.lengthOrNeg dy) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.checkWithOutput "Pool2d.AvgBackward" (GemmCore.lengthOrNeg dx) n c h w k stride "dy" (GemmCore.lengthOrNeg dy)
         PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0f / float32 (k * k))
 
     /// float64 average-pool backward.
     static member AvgBackward(dy: float[], n: int, c: int, h: int, w: int, k: int, stride: int, dx: float[]) : unit =
-        let struct (oh, ow) = PoolDriver.check "Pool2d.AvgBackward" (GemmCore.lengthOrNeg dx) n c h w k stride
-        PoolDriver.checkOut "Pool2d.AvgBackward" "dy" (GemmCore.lengthOrNeg dy) (n * c * oh * ow)
+        let struct (oh, ow) = PoolDriver.checkWithOutput "Pool2d.AvgBackward" (GemmCore.lengthOrNeg dx) n c h w k stride "dy" (GemmCore.lengthOrNeg dy)
         PoolDriver.avgBackward dy n c h w k stride dx oh ow (1.0 / float (k * k))
