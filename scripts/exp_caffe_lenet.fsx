@@ -56,7 +56,7 @@ let config =
                    "test_interval", string recipe.TestInterval; "scale", "1/256"; "shuffle", "false (LMDB order)"
                    "seed", string recipe.Seed; "threads", string recipe.Threads
                    "data", mnist.Train.Fingerprint + "+" + mnist.Test.Fingerprint ]
-let model = Networks.LeNet5(Generator(recipe.Seed))
+let model = Nn.Models.Create(recipe.Net, Generator(recipe.Seed))
 let result =
     runner.TrainOrReuse(ArmSpec("caffe-lenet", "lenet-mnist", config, int64 recipe.Seed, recipe.Solver, options), model, mnist.Train, mnist.Test)
 runner.Dispose()

@@ -102,7 +102,7 @@ printfn "gradient check (%.1f s):\n%O" checkSeconds gradReport
 // Mini-batch SGD: batch 100, lr 0.1, 10,000 steps, accuracies every epoch (600 steps on 60,000 images).
 let iterations = args.Int("iterations", if quick then 300 else 10_000)
 let options = EpochTrainingOptions(Iterations = iterations, BatchSize = 100, DataSeed = 1, Threads = threads, Scale = PixelScale.Unit255)
-let net = Networks.TwoLayerNet(Generator(1))
+let net = Models.Create("twolayer", Generator(1))
 let result = EpochTraining.Run(net, "sgd lr=0.1", train, test, options)
 let imagesPerSecond = result.ImagesPerSecond 100
 let msPerStep = result.TrainSeconds / float result.Losses.Count * 1000.0

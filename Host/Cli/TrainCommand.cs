@@ -50,7 +50,7 @@ public static class TrainCommand
         var o = Parse(args);
         string model = o.GetValueOrDefault("model", "lenet5");
         string dataName = o.GetValueOrDefault("data", "mnist");
-        if (model is not ("lenet5" or "twolayer")) throw new ArgumentException($"--model '{model}' is not one of lenet5, twolayer");
+        if (!Models.Names.Contains(model)) throw new ArgumentException($"--model '{model}' is not one of {string.Join(", ", Models.Names)}");
         if (dataName is not ("mnist" or "chars74k" or "synthetic")) throw new ArgumentException($"--data '{dataName}' is not one of mnist, chars74k, synthetic");
         var scale = o.GetValueOrDefault("scale", "256") switch
         {
@@ -75,7 +75,7 @@ public static class TrainCommand
         };
         options.Validate();
 
-        Module net = Networks.Create(model, new Generator(seed), o.GetValueOrDefault("init"));
+        Module net = Models.Create(model, new Generator(seed), o.GetValueOrDefault("init"));
         var trainer = new Trainer(net, solver, options); // validates the solver before any data work is wasted
         var (train, test) = LoadData(dataName, o.GetValueOrDefault("data-root"), o.ContainsKey("invert"), seed);
 

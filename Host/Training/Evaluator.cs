@@ -26,7 +26,7 @@ public static class Evaluator
                 using var buffers = Tensor.Scope(); // intermediates go back to the pool after each batch
                 var x = batch.ToTensor();
                 var logits = model.Forward(x);
-                lossSum += logits.CrossEntropy(batch.Labels, Kernel.Ops.Reduction.Sum).Item;
+                lossSum += logits.CrossEntropySum(batch.Labels).Item;
                 var predicted = logits.ArgMax(1);
                 for (int i = 0; i < batch.Count; i++)
                     if (predicted[i] == batch.Labels[i]) correct++;

@@ -16,8 +16,8 @@ public static class KernelState
 
     /// <summary>Copies of every parameter, named as the model names them (e.g. "conv1.weight").</summary>
     public static List<NamedTensor> Parameters(Module model) =>
-        model.NamedParameters
-            .Select(p => new NamedTensor(p.Item1, p.Item2.Shape, (Array)p.Item2.Raw.DataArray.Clone()))
+        model.ParametersByName
+            .Select(p => new NamedTensor(p.Name, p.Value.Shape, p.Value.ToValueArray()))
             .ToList();
 
     /// <summary>
@@ -27,24 +27,24 @@ public static class KernelState
     public static void LoadParameters(Module model, IReadOnlyList<NamedTensor> saved, string source)
     {
         var byName = saved.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var named = model.NamedParameters;
-        foreach (var (name, p) in named.Select(t => (t.Item1, t.Item2)))
+        var named = model.ParametersByName;
+        foreach (var (name, p) in named)
         {
             if (!byName.TryGetValue(name, out var t))
                 throw new InvalidDataException($"{source}: parameter '{name}' is missing");
             var shape = t.Shape.Select(d => (int)d).ToArray();
             if (!shape.AsSpan().SequenceEqual(p.Shape))
                 throw new InvalidDataException($"{source}: parameter '{name}' has shape [{string.Join(", ", shape)}], the model expects [{string.Join(", ", p.Shape)}]");
-            if (t.Data.GetType() != p.Raw.DataArray.GetType())
+            if (t.DType != (p.DType.IsFloat32 ? Store.DType.F32 : Store.DType.F64))
                 throw new InvalidDataException($"{source}: parameter '{name}' is {t.DType}, the model's is {p.DType}");
             if (!AllFinite(t.Data))
                 throw new InvalidDataException($"{source}: parameter '{name}' holds NaN or infinite values");
         }
-        var unknown = byName.Keys.Except(named.Select(t => t.Item1)).ToList();
+        var unknown = byName.Keys.Except(named.Select(t => t.Name)).ToList();
         if (unknown.Count > 0)
             throw new InvalidDataException($"{source}: unknown parameter(s) {string.Join(", ", unknown)}");
-        foreach (var (name, p) in named.Select(t => (t.Item1, t.Item2)))
-            Array.Copy(byName[name].Data, p.Raw.DataArray, p.Numel);
+        foreach (var (name, p) in named)
+            p.CopyFrom(byName[name].Data);
     }
 
     /// <summary>The optimiser's state arrays and counters as tensors (counters as float64 scalars).</summary>

@@ -48,8 +48,7 @@ public sealed class Trainer
         options.Validate();
         Model = model;
         Options = options;
-        var spec = OptimizerSpecModule.parse(optimizerSpec);
-        Optimizer = OptimizerSpecModule.create(spec, model.NamedParameters);
+        Optimizer = OptimizerSpec.Parse(optimizerSpec).Create(model);
     }
 
     /// <summary>
@@ -62,7 +61,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(train);
         var o = Options;
         if (train.Count == 0) throw new ArgumentException($"training set '{train.Name}' is empty", nameof(train));
-        Kernel.Raw.Threads.Count = o.Threads;
+        using var threads = Threads.Use(o.Threads);
 
         int start = 0;
         if (o.CheckpointPath is not null && o.Resume && File.Exists(o.CheckpointPath))
@@ -136,8 +135,8 @@ public sealed class Trainer
     /// <summary>Writes parameters and optimiser state at <paramref name="iteration"/> atomically; refuses non-finite weights.</summary>
     public void SaveCheckpoint(string path, int iteration)
     {
-        foreach (var (name, p) in Model.NamedParameters.Select(t => (t.Item1, t.Item2)))
-            if (!p.Raw.AllFinite())
+        foreach (var (_, p) in Model.ParametersByName)
+            if (!p.AllFinite())
                 throw new NonFiniteLossException(iteration, double.NaN, File.Exists(path) ? path : null);
         var (optim, meta) = KernelState.Optimizer(Optimizer);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -1,5 +1,7 @@
 namespace InitLab.Kernel.Nn
 
+open System
+open System.Runtime.InteropServices
 open InitLab.Kernel
 open InitLab.Kernel.Init
 
@@ -37,3 +39,17 @@ type Models =
             "affine1", Linear(inputSize, hiddenSize, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) :> Module
             "sigmoid1", Sigmoid()
             "affine2", Linear(hiddenSize, outputSize, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) ]
+
+    /// The names `Create` accepts: the one list of reference networks the trainer, the CLI and the studies share.
+    static member Names: string[] = [| "lenet5"; "twolayer" |]
+
+    /// A reference network by name (see `Names`) with weights drawn from `gen`; `weightInit` in the
+    /// form `Initializer.Parse` reads, or null for the network's default. "twolayer" is the textbook's
+    /// 784-50-10 net behind a flatten, so it takes [N; 1; 28; 28] images like LeNet-5.
+    static member Create(name: string, gen: Generator, [<Optional; DefaultParameterValue(null: string)>] weightInit: string) : Module =
+        if isNull (box gen) then nullArg "gen"
+        let init = if isNull weightInit then None else Some(Initializer.Parse weightInit)
+        match name with
+        | "lenet5" -> Models.LeNet5(?weightInit = init, gen = gen) :> Module
+        | "twolayer" -> Sequential.OfModules [ Flatten() :> Module; Models.TwoLayerNet(784, 50, 10, ?weightInit = init, gen = gen) ] :> Module
+        | _ -> invalidArg "name" $"""unknown network '{name}'; expected one of {String.Join(", ", Models.Names)}"""

@@ -12,6 +12,15 @@ type ParameterState =
       Shape: int[]
       Values: float[] }
 
+/// A parameter with its dotted name ("conv1.weight"); C# deconstructs it: `var (name, value) = p`.
+[<Struct>]
+type NamedParameter =
+    { Name: string
+      Value: Tensor }
+    member this.Deconstruct(name: outref<string>, value: outref<Tensor>) =
+        name <- this.Name
+        value <- this.Value
+
 /// Base of all layers and models. A module maps a tensor to a tensor (`Forward`), owns named
 /// parameters in a stable order (its own, then each child's prefixed with the child's name, so
 /// `conv1.weight`, `conv1.bias`, … exactly as PyTorch names them) and a training flag.
@@ -37,6 +46,10 @@ type Module() =
         [| yield! this.LocalParameters
            for (childName, child) in this.Children do
                for (name, p) in child.NamedParameters -> childName + "." + name, p |]
+
+    /// `NamedParameters` as name/value records, for C# and for optimiser factories.
+    member this.ParametersByName: NamedParameter[] =
+        this.NamedParameters |> Array.map (fun (name, p) -> { Name = name; Value = p })
 
     member this.Parameters: Tensor[] = this.NamedParameters |> Array.map snd
     /// Total number of scalar parameters.

@@ -99,3 +99,16 @@ module OptimizerSpec =
                   BiasDecayMult = num "bias_decay" 1.0 }
             validate spec
             spec
+
+type OptimizerSpec with
+    /// Parses a spec string (see `Syntax`), e.g. "sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"
+    /// or "caffe-lenet"; an invalid one raises ArgumentException naming the text.
+    static member Parse(text: string) = OptimizerSpec.parse text
+    /// The grammar `Parse` reads.
+    static member Syntax = OptimizerSpec.syntax
+    /// Caffe's LeNet solver (lenet_solver.prototxt).
+    static member CaffeLeNet = OptimizerSpec.caffeLeNet
+    /// The text `Parse` reads back into an equal spec.
+    member this.Format() = OptimizerSpec.format this
+    /// The base learning rate of the schedule.
+    member this.BaseLr = this.Policy.BaseLr

@@ -6,6 +6,9 @@ open System.Threading
 /// Holds the process-wide worker count (kept in a module so the public type can be a static class).
 module internal ThreadState =
     let mutable count = max 1 (min 2 Environment.ProcessorCount)
+    /// A count set by `Threads.Use` for the current flow of execution (0: none, use `count`).
+    /// AsyncLocal, not ThreadStatic, so a scope survives an `await` that resumes on another thread.
+    let scoped = AsyncLocal<int>()
 
     /// One parallel operation: Run(w) does worker w's fixed share. Operations keep one cached Job
     /// per calling thread and refill its fields per call, so dispatch allocates nothing.
@@ -97,10 +100,30 @@ module internal ThreadState =
 /// even depend on the count; convolution weight/bias gradients do (per-worker partial sums).
 [<AbstractClass; Sealed>]
 type Threads =
-    /// Number of workers the raw kernels use (1 .. 256).
+    static member private Check(v: int) =
+        if v < 1 || v > 256 then
+            invalidArg "value" (sprintf "Threads.Count must be between 1 and 256, got %d" v)
+
+    /// Number of workers the raw kernels use (1 .. 256): the innermost `Use` scope's count on this
+    /// flow of execution, else the process-wide default that the setter changes.
     static member Count
-        with get () = ThreadState.count
+        with get () =
+            let s = ThreadState.scoped.Value
+            if s > 0 then s else ThreadState.count
         and set (v: int) =
-            if v < 1 || v > 256 then
-                invalidArg "value" (sprintf "Threads.Count must be between 1 and 256, got %d" v)
+            Threads.Check v
             ThreadState.count <- v
+
+    /// Runs the kernels called on this flow of execution (this thread and the tasks it starts) with
+    /// `count` workers until the returned scope is disposed, which restores the previous count.
+    /// Other threads keep theirs, so two trainers with different counts do not disturb each other.
+    static member Use(count: int) : IDisposable =
+        Threads.Check count
+        let previous = ThreadState.scoped.Value
+        ThreadState.scoped.Value <- count
+        let mutable disposed = false
+        { new IDisposable with
+            member _.Dispose() =
+                if not disposed then
+                    disposed <- true
+                    ThreadState.scoped.Value <- previous }

@@ -203,6 +203,44 @@ type Tensor internal (raw: RawTensor, requiresGrad: bool, fn: Function, parents:
     member _.ToFloat32Array() = raw.ToFloat32Array()
     member _.Clone() = Tensor(raw.Clone())
     member _.Cast(dtype: DType) = Tensor(raw.Cast dtype)
+    /// True when no element is NaN or infinite.
+    member _.AllFinite() = raw.AllFinite()
+
+    // ---- copying values in and out (hosts persist and restore tensors without touching storage) ----
+    member private _.Values<'T>(what: string, length: int) : 'T[] =
+        match raw with
+        | :? RawTensor<'T> as r ->
+            if length <> raw.Numel then
+                invalidArg "values" $"{what}: tensor of shape {Shape.show raw.Shape} holds {raw.Numel} values, the span has {length}"
+            r.Data
+        | _ -> invalidArg "values" $"{what}: the tensor of shape {Shape.show raw.Shape} is {raw.DType}, the span holds {typeof<'T>.Name}"
+
+    /// Copies the values (row-major) into `destination`, which must have the tensor's element type and Numel.
+    member this.CopyTo(destination: Span<float32>) =
+        ReadOnlySpan(this.Values<float32>("CopyTo", destination.Length), 0, raw.Numel).CopyTo destination
+    /// Copies the values (row-major) into `destination`, which must have the tensor's element type and Numel.
+    member this.CopyTo(destination: Span<float>) =
+        ReadOnlySpan(this.Values<float>("CopyTo", destination.Length), 0, raw.Numel).CopyTo destination
+    /// Overwrites the values in place (row-major) from `source` of the tensor's element type and Numel;
+    /// tensors that share this storage (an optimiser's, a view) see the new values.
+    member this.CopyFrom(source: ReadOnlySpan<float32>) =
+        source.CopyTo(Span(this.Values<float32>("CopyFrom", source.Length), 0, raw.Numel))
+    /// Overwrites the values in place (row-major) from `source` of the tensor's element type and Numel.
+    member this.CopyFrom(source: ReadOnlySpan<float>) =
+        source.CopyTo(Span(this.Values<float>("CopyFrom", source.Length), 0, raw.Numel))
+    /// A copy of the values in the tensor's own element type: a float32[] or a float[] of length Numel.
+    member _.ToValueArray() : Array =
+        match raw with
+        | :? RawTensor<float32> as r -> r.Data.AsSpan(0, raw.Numel).ToArray() :> Array
+        | :? RawTensor<float> as r -> r.Data.AsSpan(0, raw.Numel).ToArray() :> Array
+        | _ -> invalidOp $"ToValueArray: unsupported storage {raw.GetType().Name}"
+    /// Overwrites the values in place from a float32[] or float[] of the tensor's element type and Numel.
+    member this.CopyFrom(source: Array) =
+        match source with
+        | null -> nullArg "source"
+        | :? (float32[]) as a -> this.CopyFrom(ReadOnlySpan a)
+        | :? (float[]) as a -> this.CopyFrom(ReadOnlySpan a)
+        | _ -> invalidArg "source" $"CopyFrom: a {source.GetType().Name} cannot fill a {raw.DType} tensor of shape {Shape.show raw.Shape}"
 
     // Arithmetic with NumPy broadcasting; scalars on either side.
     static member (+)(a: Tensor, b: Tensor) = Tensor.Apply(BinaryFn BinaryOp.Add, [| a; b |])

@@ -105,6 +105,8 @@ type TensorOps =
     static member CrossEntropy(logits: Tensor, labels: int[], reduction: Reduction) =
         Tensor.Apply(CrossEntropyFn(labels, reduction), [| logits |])
     [<Extension>] static member CrossEntropy(logits: Tensor, labels: int[]) = TensorOps.CrossEntropy(logits, labels, Mean)
+    /// Summed (not averaged) cross-entropy against integer labels: a whole-set mean is the sum of these over N.
+    [<Extension>] static member CrossEntropySum(logits: Tensor, labels: int[]) = TensorOps.CrossEntropy(logits, labels, Sum)
     /// Cross-entropy of logits [N; C] against probability (or one-hot) targets [N; C].
     [<Extension>]
     static member CrossEntropy(logits: Tensor, target: Tensor, reduction: Reduction) =

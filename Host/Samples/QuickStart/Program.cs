@@ -4,6 +4,7 @@
 //   dotnet run --project Host/Samples/QuickStart -c Release -- [data root] [iterations]
 using InitLab.Data;
 using InitLab.Kernel;
+using InitLab.Kernel.Nn;
 using InitLab.Store;
 using InitLab.Training;
 
@@ -19,7 +20,7 @@ var (train, test) = mnist is not null
 Console.WriteLine($"train: {train}\ntest:  {test}");
 
 // Model and solver: Caffe's LeNet recipe (xavier fillers; SGD momentum 0.9, inv policy, bias lr ×2).
-var model = Networks.LeNet5(new Generator(1));
+var model = Models.Create("lenet5", new Generator(1));
 var options = new TrainingOptions { Iterations = iterations, BatchSize = 64, TestInterval = iterations, Progress = ProgressMode.Lines };
 var trainer = new Trainer(model, "caffe-lenet", options);
 

@@ -17,7 +17,7 @@ public static class EpochTraining
 {
     /// <summary>
     /// Trains <paramref name="model"/> in place with <paramref name="optimizerSpec"/> (e.g. <c>"sgd lr=0.1"</c>,
-    /// see <see cref="OptimizerSpecModule.parse"/>) on <paramref name="train"/>, evaluating on both sets.
+    /// see <see cref="OptimizerSpec.Parse"/>) on <paramref name="train"/>, evaluating on both sets.
     /// </summary>
     /// <exception cref="ArgumentException">Impossible options, empty data or an invalid optimiser spec.</exception>
     /// <exception cref="NonFiniteLossException">A mini-batch loss became NaN or infinite.</exception>
@@ -30,8 +30,8 @@ public static class EpochTraining
         options.Validate();
         if (train.Count == 0) throw new ArgumentException($"training set '{train.Name}' is empty", nameof(train));
         if (test.Count == 0) throw new ArgumentException($"test set '{test.Name}' is empty", nameof(test));
-        var optimizer = OptimizerSpecModule.create(OptimizerSpecModule.parse(optimizerSpec), model.NamedParameters);
-        Kernel.Raw.Threads.Count = options.Threads;
+        var optimizer = OptimizerSpec.Parse(optimizerSpec).Create(model);
+        using var threads = Threads.Use(options.Threads);
 
         int perEpoch = options.IterationsPerEpoch > 0 ? options.IterationsPerEpoch : Math.Max(train.Count / options.BatchSize, 1);
         var batchOptions = new BatchOptions(options.BatchSize) { Seed = options.DataSeed, Scale = options.Scale, ReuseBuffers = true, Prefetch = 2 };

@@ -3,6 +3,7 @@ module InitLab.Host.Tests.Textbook.EpochTrainingTests
 open Expecto
 open InitLab.Data
 open InitLab.Kernel
+open InitLab.Kernel.Nn
 open InitLab.Studies
 open InitLab.Training
 
@@ -12,7 +13,7 @@ let make iterations perEpoch trainEvaluation =
 let options = make 25 10 0
 let run (o: EpochTrainingOptions) =
     let train, test = data.Value
-    EpochTraining.Run(Networks.TwoLayerNet(Generator(5)), "adam lr=0.01", train, test, o)
+    EpochTraining.Run(Models.Create("twolayer", Generator(5)), "adam lr=0.01", train, test, o)
 
 [<Tests>]
 let tests =
@@ -37,8 +38,8 @@ let tests =
 
         testCase "training metrics can be taken on the first images only" <| fun () ->
             let train, test = data.Value
-            let r = EpochTraining.Run(Networks.TwoLayerNet(Generator(5)), "adam lr=0.01", train, test, make 25 10 50)
-            let firstFifty = Evaluator.Evaluate(Networks.TwoLayerNet(Generator(5)), train.Subset([| 0 .. 49 |]), PixelScale.Unit255)
+            let r = EpochTraining.Run(Models.Create("twolayer", Generator(5)), "adam lr=0.01", train, test, make 25 10 50)
+            let firstFifty = Evaluator.Evaluate(Models.Create("twolayer", Generator(5)), train.Subset([| 0 .. 49 |]), PixelScale.Unit255)
             Expect.floatClose Accuracy.high r.Epochs[0].TrainLoss firstFifty.Loss "epoch 0 loss is that of the untrained net on the first 50"
 
         testCase "impossible options and empty data are named" <| fun () ->
@@ -48,6 +49,6 @@ let tests =
             Expect.stringContains e.Message "-1" "count"
             let train, _ = data.Value
             let empty = train.Subset([||], "empty")
-            let e = Expect.throwsC (fun () -> EpochTraining.Run(Networks.TwoLayerNet(Generator(5)), "sgd lr=0.1", train, empty, options) |> ignore) id
+            let e = Expect.throwsC (fun () -> EpochTraining.Run(Models.Create("twolayer", Generator(5)), "sgd lr=0.1", train, empty, options) |> ignore) id
             Expect.stringContains e.Message "'empty'" "empty set named"
     ]

@@ -5,6 +5,7 @@ open System.IO
 open Expecto
 open InitLab.Data
 open InitLab.Kernel
+open InitLab.Kernel.Nn
 open InitLab.Store
 open InitLab.Training
 open InitLab.Host.Tests.Store.StoreTestSupport
@@ -17,7 +18,7 @@ let optionsWith (iterations: int) (checkpoint: string) (interval: int) (batch: i
 
 let options iterations = optionsWith iterations null 0 32
 
-let lenet (seed: int) = Networks.LeNet5(Generator(seed))
+let lenet (seed: int) = Models.Create("lenet5", Generator(seed))
 
 let parameters (m: InitLab.Kernel.Nn.Module) = KernelState.Parameters m
 

@@ -65,4 +65,16 @@ let tests =
             Expect.isTrue (abs (sd - 0.01) < 5.0 * 0.01 / sqrt (2.0 * float w.Length)) $"sd {sd}"
             Expect.allEqual (m.Parameters[1].ToArray()) 0.0 "zero bias"
             Expect.equal (m.Forward(Tensor.Zeros [| 3; 784 |])).Shape [| 3; 10 |] "output shape"
+    
+        testCase "Models.Create: the registry builds each named network as its own constructor does, and refuses unknown names" <| fun () ->
+            let bits (m: Module) = m.NamedParameters |> Array.map (fun (n, p) -> n, p.ToArray())
+            Expect.equal (bits (Models.Create("lenet5", Generator 4))) (bits (Models.LeNet5(gen = Generator 4))) "lenet5"
+            Expect.equal (bits (Models.Create("lenet5", Generator 4, "msra"))) (bits (Models.LeNet5(weightInit = Initializer.Parse "msra", gen = Generator 4))) "lenet5 with an initialiser"
+            let two = Models.Create("twolayer", Generator 4)
+            Expect.equal (bits two |> Array.map snd) (bits (Models.TwoLayerNet(784, 50, 10, gen = Generator 4)) |> Array.map snd) "twolayer weights"
+            Expect.equal (two.Forward(Tensor.Zeros [| 2; 1; 28; 28 |])).Shape [| 2; 10 |] "twolayer takes images"
+            for name in Models.Names do Expect.isGreaterThan (Models.Create(name, Generator 1)).ParameterCount 0L name
+            let e = Expect.throwsC (fun () -> Models.Create("resnet", Generator 1) |> ignore) id
+            Expect.stringContains e.Message "'resnet'" "names the bad name"
+            Expect.stringContains e.Message "lenet5, twolayer" "lists the good ones"
     ]
