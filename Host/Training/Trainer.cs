@@ -8,9 +8,12 @@ using InitLab.Store;
 namespace InitLab.Training;
 
 /// <summary>
-/// The mini-batch loop every study shares: forward, cross-entropy, backward, optimiser step with its
-/// learning-rate policy; periodic evaluation; metrics into the run store; checkpoints that resume bit
-/// for bit; a guard that stops on a NaN/Inf loss and keeps the last good checkpoint.
+/// The mini-batch loop every study shares: the objective's batch loss, backward, optimiser step with
+/// its learning-rate policy; evaluations on a schedule (every N iterations or every epoch, optionally
+/// before the first step, on the test set and on a training probe); an optional stop rule below the
+/// iteration cap; metrics into the run store; checkpoints that resume bit for bit; a guard that stops
+/// on a NaN/Inf loss and keeps the last good checkpoint. The kernel thread count is set for the run
+/// only (<see cref="Threads.Use"/>).
 /// </summary>
 public sealed class Trainer
 {
@@ -25,42 +28,70 @@ public sealed class Trainer
         public const string TestLoss = "test/loss";
         /// <summary>Test-set accuracy at an evaluation.</summary>
         public const string TestAccuracy = "test/accuracy";
+        /// <summary>Mean loss on the training probe at an evaluation.</summary>
+        public const string TrainSetLoss = "train_set/loss";
+        /// <summary>Accuracy on the training probe at an evaluation.</summary>
+        public const string TrainSetAccuracy = "train_set/accuracy";
     }
 
     /// <summary>The model being trained (its parameters are updated in place).</summary>
     public Module Model { get; }
 
-    /// <summary>The optimiser built from the spec.</summary>
+    /// <summary>The optimiser of <see cref="Model"/>'s parameters.</summary>
     public Optimizer Optimizer { get; }
 
     /// <summary>The options this trainer runs with.</summary>
     public TrainingOptions Options { get; }
 
+    /// <summary>The batch loss and the evaluation.</summary>
+    public Objective Objective { get; }
+
     /// <summary>
     /// Prepares training of <paramref name="model"/> with an optimiser spec such as
-    /// <c>"sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"</c> or <c>"caffe-lenet"</c>.
+    /// <c>"sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"</c> or <c>"caffe-lenet"</c>
+    /// (see <see cref="OptimizerSpec.Syntax"/>).
     /// </summary>
     /// <exception cref="ArgumentException">An impossible option or an invalid optimiser spec.</exception>
-    public Trainer(Module model, string optimizerSpec, TrainingOptions options)
+    public Trainer(Module model, string optimizerSpec, TrainingOptions options, Objective? objective = null)
+        : this(model, Checked(model, options)(optimizerSpec), options, objective) { }
+
+    /// <summary>
+    /// Prepares training of <paramref name="model"/> with an optimiser built for its parameters, e.g.
+    /// <c>Optimizers.Adam(model, lr: 1e-3)</c>; <paramref name="objective"/> defaults to classification
+    /// (cross-entropy on the labels) at the options' pixel scale.
+    /// </summary>
+    /// <exception cref="ArgumentException">An impossible option.</exception>
+    public Trainer(Module model, Optimizer optimizer, TrainingOptions options, Objective? objective = null)
+    {
+        Checked(model, options);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Model = model;
+        Optimizer = optimizer;
+        Options = options;
+        Objective = objective ?? Objective.Classification(options.Scale, options.TestBatchSize);
+    }
+
+    static Func<string, Optimizer> Checked(Module model, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Model = model;
-        Options = options;
-        Optimizer = OptimizerSpec.Parse(optimizerSpec).Create(model);
+        return spec => OptimizerSpec.Parse(spec).Create(model);
     }
 
     /// <summary>
-    /// Trains on <paramref name="train"/> up to <see cref="TrainingOptions.Iterations"/>, evaluating on
-    /// <paramref name="test"/> when given, logging to <paramref name="store"/> under <paramref name="runId"/> when given.
+    /// Trains on <paramref name="train"/> up to <see cref="TrainingOptions.Iterations"/> (or until the stop
+    /// rule says so), evaluating on <paramref name="test"/> and on <paramref name="trainProbe"/> when given,
+    /// logging to <paramref name="store"/> under <paramref name="runId"/> when given.
     /// </summary>
     /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
-    public TrainingResult Run(DataSet train, DataSet? test = null, RunStore? store = null, long runId = 0, CancellationToken cancel = default)
+    public TrainingResult Run(DataSet train, DataSet? test = null, RunStore? store = null, long runId = 0,
+        CancellationToken cancel = default, DataSet? trainProbe = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         var o = Options;
         if (train.Count == 0) throw new ArgumentException($"training set '{train.Name}' is empty", nameof(train));
+        if (test is not null && test.Count == 0) throw new ArgumentException($"test set '{test.Name}' is empty", nameof(test));
         using var threads = Threads.Use(o.Threads);
 
         int start = 0;
@@ -73,20 +104,47 @@ public sealed class Trainer
         int perEpoch = Batches.CountPerEpoch(train.Count, batchOptions);
         int firstEpoch = start / perEpoch, skip = start % perEpoch;
         int epochs = (o.Iterations - start + skip + perEpoch - 1) / perEpoch;
+        int interval = o.EvaluateEveryEpoch ? perEpoch : o.TestInterval;
 
         var losses = new List<double>(o.Iterations - start);
         var rates = new List<double>(o.Iterations - start);
         var evaluations = new List<Evaluation>();
+        var trainEvaluations = new List<Evaluation>();
         var pending = new List<MetricPoint>();
         void Flush()
         {
             if (store is not null && pending.Count > 0) store.LogMetrics(runId, pending);
             pending.Clear();
         }
+        var evalClock = new Stopwatch();
+        double? Evaluate(int iteration)
+        {
+            evalClock.Start();
+            if (trainProbe is not null)
+            {
+                var p = Objective.Evaluate(Model, trainProbe, iteration);
+                trainEvaluations.Add(p);
+                pending.Add(new MetricPoint(iteration, Metrics.TrainSetLoss, p.Loss));
+                pending.Add(new MetricPoint(iteration, Metrics.TrainSetAccuracy, p.Accuracy));
+            }
+            double? accuracy = null;
+            if (test is not null)
+            {
+                var e = Objective.Evaluate(Model, test, iteration);
+                evaluations.Add(e);
+                accuracy = e.Accuracy;
+                pending.Add(new MetricPoint(iteration, Metrics.TestLoss, e.Loss));
+                pending.Add(new MetricPoint(iteration, Metrics.TestAccuracy, e.Accuracy));
+            }
+            evalClock.Stop();
+            return accuracy;
+        }
 
         Model.Train();
         var clock = Stopwatch.StartNew();
+        if (o.EvaluateAtStart && start == 0) Evaluate(0);
         int iteration = start;
+        string? stopReason = null;
         using (var progress = new TrainingProgress(o.Label, start, o.Iterations, o.BatchSize, o.Progress))
         {
             foreach (var batch in Batches.Epochs(train, batchOptions, epochs, firstEpoch).Skip(skip))
@@ -95,7 +153,7 @@ public sealed class Trainer
                 cancel.ThrowIfCancellationRequested();
                 iteration++;
                 double lr = Optimizer.CurrentLr;
-                double value = TrainingStep.Run(Model, Optimizer, batch);
+                double value = TrainingStep.Run(Model, Optimizer, batch, Objective.Loss);
                 if (!double.IsFinite(value))
                 {
                     Flush();
@@ -106,15 +164,17 @@ public sealed class Trainer
                 pending.Add(new MetricPoint(iteration, Metrics.TrainLoss, value));
                 pending.Add(new MetricPoint(iteration, Metrics.LearningRate, lr));
 
-                double? accuracy = null;
                 bool last = iteration == o.Iterations;
-                if (test is not null && ((o.TestInterval > 0 && iteration % o.TestInterval == 0) || last))
+                bool due = (interval > 0 && iteration % interval == 0) || last;
+                double? accuracy = due ? Evaluate(iteration) : null;
+                if (!last && o.StopRule is not null)
                 {
-                    var e = Evaluator.Evaluate(Model, test, o.Scale, o.TestBatchSize, iteration);
-                    evaluations.Add(e);
-                    accuracy = e.Accuracy;
-                    pending.Add(new MetricPoint(iteration, Metrics.TestLoss, e.Loss));
-                    pending.Add(new MetricPoint(iteration, Metrics.TestAccuracy, e.Accuracy));
+                    stopReason = o.StopRule.Check(new StopContext(iteration, losses, evaluations, trainEvaluations));
+                    if (stopReason is not null)
+                    {
+                        last = true;
+                        if (!due) accuracy = Evaluate(iteration);
+                    }
                 }
                 if (o.CheckpointPath is not null && ((o.CheckpointInterval > 0 && iteration % o.CheckpointInterval == 0) || last))
                 {
@@ -123,13 +183,19 @@ public sealed class Trainer
                 }
                 if (pending.Count >= 512) Flush();
                 progress.Report(iteration, value, accuracy);
+                if (stopReason is not null) break;
             }
         }
         Flush();
         clock.Stop();
         int trained = iteration - start;
         return new TrainingResult(losses, rates, evaluations, start, clock.Elapsed.TotalSeconds,
-            trained * (double)o.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            trained * (double)o.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9))
+        {
+            TrainEvaluations = trainEvaluations,
+            EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
+            StopReason = stopReason,
+        };
     }
 
     /// <summary>Writes parameters and optimiser state at <paramref name="iteration"/> atomically; refuses non-finite weights.</summary>

@@ -27,8 +27,17 @@ public sealed record TrainingOptions
     /// <summary>Byte → float scale of the images (Caffe's LeNet uses 1/256).</summary>
     public PixelScale Scale { get; init; } = PixelScale.Caffe256;
 
-    /// <summary>Evaluate on the test set every this many iterations (0: only at the end).</summary>
+    /// <summary>Evaluate every this many iterations (0: only at the end).</summary>
     public int TestInterval { get; init; }
+
+    /// <summary>Evaluate once per epoch (every <see cref="Batches.CountPerEpoch"/> iterations) instead of every <see cref="TestInterval"/>.</summary>
+    public bool EvaluateEveryEpoch { get; init; }
+
+    /// <summary>Evaluate also before the first step (iteration 0), as the textbook's curves start.</summary>
+    public bool EvaluateAtStart { get; init; }
+
+    /// <summary>Ends training before <see cref="Iterations"/> (the cap) when it says so; null trains to the cap.</summary>
+    public StopRule? StopRule { get; init; }
 
     /// <summary>Batch size of evaluation passes.</summary>
     public int TestBatchSize { get; init; } = 500;

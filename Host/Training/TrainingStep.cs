@@ -12,9 +12,19 @@ public static class TrainingStep
     /// Forward, cross-entropy, backward, optimiser step (rate from its policy), gradients cleared.
     /// Returns the batch loss; when it is NaN or infinite nothing is updated and the caller decides.
     /// </summary>
-    public static double Run(Module model, Optimizer optimizer, Batch batch)
+    public static double Run(Module model, Optimizer optimizer, Batch batch) =>
+        Run(model, optimizer, batch, Objective.CrossEntropyLoss);
+
+    /// <summary>As <see cref="Run(Module, Optimizer, Batch)"/> with the batch loss computed by <paramref name="loss"/>.</summary>
+    public static double Run(Module model, Optimizer optimizer, Batch batch, Func<Module, Batch, Tensor> loss)
     {
-        var loss = model.Forward(batch.ToTensor()).CrossEntropy(batch.Labels);
+        ArgumentNullException.ThrowIfNull(loss);
+        return Step(optimizer, loss(model, batch));
+    }
+
+    static double Step(Optimizer optimizer, Tensor loss)
+    {
+        if (loss.Numel != 1) throw new ArgumentException($"the loss must be a scalar, got shape [{string.Join(", ", loss.Shape)}]", nameof(loss));
         double value = loss.Item;
         if (!double.IsFinite(value)) return value;
         loss.Backward();
