@@ -1,4 +1,4 @@
-module InitLab.Host.Tests.Textbook.EpochTrainingTests
+module InitLab.Host.Tests.Studies.Textbook.EpochTrainingTests
 
 open Expecto
 open InitLab.Data

@@ -1,4 +1,4 @@
-module InitLab.Host.Tests.Textbook.ScriptRunTests
+module InitLab.Host.Tests.Studies.Textbook.ScriptRunTests
 
 open System
 open System.Diagnostics

@@ -1,4 +1,4 @@
-module InitLab.Host.Tests.Textbook.FitDiagnosisTests
+module InitLab.Host.Tests.Studies.Textbook.FitDiagnosisTests
 
 open Expecto
 open InitLab.Studies

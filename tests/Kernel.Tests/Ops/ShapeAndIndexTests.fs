@@ -1,4 +1,4 @@
-module InitLab.Kernel.Tests.Ops.ViewTests
+module InitLab.Kernel.Tests.Ops.ShapeAndIndexTests
 
 open Expecto
 open FsCheck.FSharp
