@@ -138,6 +138,48 @@ type Module() =
             let converted = RawTensors.ofFloat64 p.DType s.Values p.Shape
             Array.Copy(converted.DataArray, p.Raw.DataArray, p.Numel)
 
+    /// Every parameter as a state array in its own element type (float32[] or float[], copies), in
+    /// `NamedParameters` order: the one state type parameters share with optimiser state and checkpoints.
+    member this.SaveParameters() : InitLab.Kernel.Optim.StateBuffer[] =
+        this.NamedParameters
+        |> Array.map (fun (name, p) -> { Name = name; Shape = Array.copy p.Shape; Data = p.ToValueArray() } : InitLab.Kernel.Optim.StateBuffer)
+
+    /// Writes saved parameters into the model in place. Every parameter must be present with its shape
+    /// and element type and hold finite values, and no unknown name may appear; all of it is checked
+    /// before anything is written. Errors (ArgumentException) begin with `source` (e.g. the file).
+    member this.LoadParameters(saved: seq<InitLab.Kernel.Optim.StateBuffer>, source: string) =
+        if isNull (box saved) then nullArg "saved"
+        let fail (msg: string) = invalidArg "saved" $"{source}: {msg}"
+        let byName = Dictionary<string, InitLab.Kernel.Optim.StateBuffer>(StringComparer.Ordinal)
+        for s in saved do
+            if isNull s.Name then fail "a saved parameter has no name"
+            if not (byName.TryAdd(s.Name, s)) then fail $"parameter '{s.Name}' appears more than once"
+        let named = this.NamedParameters
+        for (name, p) in named do
+            match byName.TryGetValue name with
+            | false, _ -> fail $"parameter '{name}' is missing"
+            | true, t ->
+                let shown (sh: int[]) = "[" + String.Join(", ", sh) + "]"
+                if isNull t.Shape || t.Shape <> p.Shape then
+                    let savedShape = if isNull t.Shape then "none" else shown t.Shape
+                    fail $"parameter '{name}' has shape {savedShape}, the model expects {shown p.Shape}"
+                let matches =
+                    match t.Data, p.DType with
+                    | (:? (float32[]) as d), Float32 -> Some(d.Length, Array.forall Single.IsFinite d)
+                    | (:? (float[]) as d), Float64 -> Some(d.Length, Array.forall Double.IsFinite d)
+                    | _ -> None
+                match matches with
+                | None ->
+                    let given = if isNull t.Data then "empty" else t.Data.GetType().Name
+                    fail $"parameter '{name}' is {given}, the model's is {p.DType}"
+                | Some(n, _) when n <> p.Numel -> fail $"parameter '{name}' holds {n} values, the model expects {p.Numel}"
+                | Some(_, false) -> fail $"parameter '{name}' holds NaN or infinite values"
+                | Some _ -> ()
+        let known = HashSet<string>(named |> Array.map fst, StringComparer.Ordinal)
+        let unknown = byName.Keys |> Seq.filter (known.Contains >> not) |> Seq.toArray
+        if unknown.Length > 0 then fail $"""unknown parameter(s) {String.Join(", ", unknown)}"""
+        for (name, p) in named do p.CopyFrom(byName[name].Data)
+
     /// The module tree, one line per module, children indented under their names.
     override this.ToString() =
         let sb = Text.StringBuilder()

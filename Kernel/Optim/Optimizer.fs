@@ -30,6 +30,12 @@ type internal RuleRunner<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct 
         | RmsProp(alpha, eps, m) -> UpdateKernels<'T>.RmsProp(w, g, buf 0, (if m > 0.0 then buf 1 else null), lr, wd, alpha, eps, m, s1, s2)
         | Adam(b1, b2, eps, decoupled) -> UpdateKernels<'T>.Adam(w, g, buf 0, buf 1, slot.Steps, lr, wd, b1, b2, eps, decoupled, s1, s2)
 
+[<AutoOpen>]
+module internal OptimizerNames =
+    /// Prefix of every name in an `OptimizerState` (kept off the names `SaveState` gives a checkpoint).
+    [<Literal>]
+    let StatePrefix = "optim/"
+
 /// Updates named parameters in place from their gradients with an UpdateRule. The learning rate
 /// of a step is `lr`·lrMult(name) and the L2 weight decay `weightDecay`·decayMult(name) (Caffe's
 /// lr_mult / decay_mult, e.g. `fun n -> if n.EndsWith ".bias" then 2.0 else 1.0`). State arrays are
@@ -83,9 +89,9 @@ type Optimizer(parameters: seq<string * Tensor>, rule: UpdateRule, policy: LrPol
     let mutable iteration = 0
     let mutable lastLr = nan
 
-    let bufferName (slot: ParamSlot) (state: string) = $"optim/{slot.Name}/{state}"
-    let stepName (slot: ParamSlot) = $"optim/{slot.Name}/step"
-    let iterationName = "optim/iteration"
+    let bufferName (slot: ParamSlot) (state: string) = $"{StatePrefix}{slot.Name}/{state}"
+    let stepName (slot: ParamSlot) = $"{StatePrefix}{slot.Name}/step"
+    let iterationName = StatePrefix + "iteration"
 
     member _.Rule = rule
     member _.Policy = policy
@@ -187,3 +193,25 @@ type Optimizer(parameters: seq<string * Tensor>, rule: UpdateRule, policy: LrPol
         for src, dst in copies do Array.Copy(src, dst, dst.Length)
         for i in 0 .. slots.Length - 1 do slots[i].Steps <- steps[i]
         iteration <- restoredIteration
+
+    /// The state as one list of named arrays, the form a checkpoint stores: the state arrays, then
+    /// the counters as float64 scalars (shape [||]); names without the "optim/" prefix
+    /// ("conv1.weight/momentum", "iteration", "conv1.weight/step"). Copies. `Kind` names the rule.
+    member this.SaveState() : StateBuffer[] =
+        let s = this.GetState()
+        let strip (n: string) = if n.StartsWith(StatePrefix, StringComparison.Ordinal) then n.Substring StatePrefix.Length else n
+        [| for b in s.Buffers -> { b with Name = strip b.Name }
+           for KeyValue(k, v) in s.Scalars -> { Name = strip k; Shape = [||]; Data = [| v |] } |]
+
+    /// Restores a state written by `SaveState` of an optimiser of rule `kind` with the same parameters;
+    /// float64 scalars are counters, everything else a state array. All of it is checked before
+    /// anything changes (ArgumentException naming the entry).
+    member this.LoadState(kind: string, state: seq<StateBuffer>) =
+        if isNull (box state) then nullArg "state"
+        let buffers = List<StateBuffer>()
+        let scalars = Dictionary<string, float>(StringComparer.Ordinal)
+        for b in state do
+            match b.Data with
+            | :? (float[]) as d when not (isNull b.Shape) && b.Shape.Length = 0 && d.Length = 1 -> scalars[StatePrefix + b.Name] <- d[0]
+            | _ -> buffers.Add { b with Name = StatePrefix + b.Name }
+        this.SetState { Kind = kind; Buffers = buffers.ToArray(); Scalars = scalars }
