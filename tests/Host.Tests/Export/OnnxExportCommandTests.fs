@@ -39,6 +39,17 @@ let tests =
                 Expect.equal mismatches 0 $"{name}: argmax"
                 let meta = (ModelProto.Parser.ParseFrom(File.ReadAllBytes out)).MetadataProps |> Seq.map (fun p -> p.Key, p.Value) |> Map.ofSeq
                 Expect.equal (meta.TryFind "iteration") (Some "7") $"{name}: the checkpoint's iteration is recorded"
+        testCase "a LeNet-5 trained and checkpointed by the Trainer exports with the Kernel's predictions" <| fun () ->
+            use dir = new TempDir()
+            let ck, out = dir.File "trained.safetensors", dir.File "trained.onnx"
+            let net = Networks.LeNet5(Generator 5)
+            let options = TrainingOptions(Iterations = 30, BatchSize = 32, Threads = 1, CheckpointPath = ck, Progress = ProgressMode.Silent)
+            Trainer(net, "caffe-lenet", options).Run(InitLab.Data.SyntheticDigits.Generate(960, 2)) |> ignore
+            Expect.equal (export [ "--checkpoint"; ck; "--out"; out ]) ExportCommand.Ok "exit code"
+            let images = syntheticImages 4
+            let diff, mismatches = compare (kernelForward net images imageShape) (ortForward out [| OnnxTensor("input", images, imageShape) |]).Data 10
+            Expect.isLessThanOrEqual diff 1e-5 "max |Kernel − ONNX Runtime|"
+            Expect.equal mismatches 0 "argmax"
         testCase "--run puts the run's id, config hash and data fingerprint in metadata_props" <| fun () ->
             use dir = new TempDir()
             let ck, out, db = dir.File "c.safetensors", dir.File "m.onnx", dir.File "runs.db"
