@@ -30,7 +30,7 @@ let private networks () =
       "twolayer", Choice1Of2(Flatten() --> Models.TwoLayerNet(784, 50, 10, gen = gen) :> Module)
       "p001_lenet", Choice1Of2 p001
       "p003_cnn", Choice1Of2(p003 ())
-      "p003_model2", Choice2Of2(CnnLstmParts(p003 (), p003 (), LSTM(10, 64, gen = gen), Linear(64, 28, gen = gen))) ]
+      "p003_model2", Choice2Of2(CnnLstmParts([| p003 (); p003 () |], LSTM(10, 64, gen = gen), Linear(64, 28, gen = gen))) ]
 
 /// Calls per second of `f` within `budget` seconds, after one warm-up call.
 let private rate (budget: float) (f: unit -> unit) =
@@ -64,9 +64,9 @@ let run (short: bool) =
                         m.Eval() |> ignore
                         fun () -> m.Forward(Tensor.OfArray(images[0], shape)) |> ignore
                     | Choice2Of2 p ->
-                        for m in [ p.FirstCnn; p.SecondCnn; p.Lstm :> Module; p.Head :> Module ] do m.Eval() |> ignore
+                        p.Eval() |> ignore
                         fun () ->
-                            let z1, z2 = p.FirstCnn.Forward(Tensor.OfArray(images[0], shape)), p.SecondCnn.Forward(Tensor.OfArray(images[1], shape))
+                            let z1, z2 = p.Cnns[0].Forward(Tensor.OfArray(images[0], shape)), p.Cnns[1].Forward(Tensor.OfArray(images[1], shape))
                             let _, (h, _) = p.Lstm.ForwardWithState(TensorOps.Stack([| z1; z2 |], 1))
                             p.Head.Forward h |> ignore
                 let inputs =

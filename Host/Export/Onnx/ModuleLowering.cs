@@ -139,6 +139,41 @@ internal sealed class ModuleLowering(OnnxGraphBuilder g)
         return (outs[0], outs[1]);
     }
 
+    /// <summary>
+    /// Paper 003's model-2: CNN k on image k, each CNN's scores one time step of the LSTM (image 1
+    /// first), the head on the LSTM's last hidden state. Children are named cnn1…, lstm, head under <paramref name="path"/>.
+    /// </summary>
+    public GraphValue CnnLstm(IReadOnlyList<Module> cnns, LSTM lstm, Linear head, string path, IReadOnlyList<GraphValue> images)
+    {
+        if (images.Count != cnns.Count)
+            throw new ArgumentException($"{cnns.Count} CNNs need as many images, got {images.Count}", nameof(images));
+        string lstmPath = Join(path, "lstm"), axis0 = g.Int64Initializer(Join(path, "seq.axis0"), [0]);
+        var steps = new List<string>();
+        for (int k = 0; k < cnns.Count; k++)
+        {
+            var cnnPath = Join(path, $"cnn{k + 1}");
+            var z = Lower(cnns[k], cnnPath, images[k]);
+            if (z.Shape.Length != 1 || z.Shape[0] != lstm.InputSize)
+                throw new UnsupportedLayerException(lstmPath, lstm.Describe(), $"it expects [batch, {lstm.InputSize}] from {cnnPath} but receives {z.ShapeText}");
+            // one time step [1, batch, features]: ONNX's LSTM is time-major
+            steps.Add(g.Node("Unsqueeze", cnnPath + "/step", [z.Name, axis0], [cnnPath + "_step"])[0]);
+        }
+        var sequence = steps.Count == 1 ? steps[0] : g.Node("Concat", Join(path, "seq"), [.. steps], [Join(path, "seq")], Int("axis", 0))[0];
+        var (_, yh) = LstmNode(lstm, lstmPath, sequence);
+        var last = g.Node("Squeeze", lstmPath + "/last_h", [yh, axis0], [lstmPath + "_h"])[0];
+        return Lower(head, Join(path, "head"), new GraphValue(last, [lstm.HiddenSize]));
+    }
+
+    /// <summary>[batch, K, H, W] → K values [batch, 1, H, W], channel k being image k.</summary>
+    public IReadOnlyList<GraphValue> SplitChannels(GraphValue x, string path)
+    {
+        int k = x.Shape[0];
+        if (k == 1) return [x];
+        var sizes = g.Int64Initializer(path + ".split", [.. Enumerable.Repeat(1L, k)]);
+        var outs = g.Node("Split", path + "/split", [x.Name, sizes], [.. Enumerable.Range(1, k).Select(i => $"{path}_{i}")], Int("axis", 1));
+        return [.. outs.Select(o => new GraphValue(o, [1, .. x.Shape[1..]]))];
+    }
+
     /// <summary>A Kernel parameter as an initializer of the same shape, named as the model names it.</summary>
     string Weight(string path, string local, Tensor p) =>
         g.Initializer(Join(path, local), Array.ConvertAll(p.Shape, d => (long)d), Floats(p, Join(path, local)));

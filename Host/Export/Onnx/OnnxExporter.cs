@@ -59,28 +59,27 @@ public static class OnnxExporter
     static ModelProto Build(CnnLstmParts model, OnnxExportOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model.Cnns is null || model.Cnns.Count == 0) throw new ArgumentException("CnnLstmParts: at least one CNN is needed", nameof(model));
         options ??= new OnnxExportOptions();
         options.Validate();
         var g = new OnnxGraphBuilder(options.GraphName);
         var lower = new ModuleLowering(g);
-        var lstm = model.Lstm;
-        var axis0 = g.Int64Initializer("seq.axis0", [0]);
-        var steps = new List<string>();
-        foreach (var (prefix, cnn, inputName) in new[] { ("cnn1", model.FirstCnn, options.InputName + "1"), ("cnn2", model.SecondCnn, options.InputName + "2") })
+        int k = model.Cnns.Count;
+        IReadOnlyList<GraphValue> images;
+        if (model.ImagesAsChannels)
         {
-            var x = new GraphValue(g.Input(inputName, Dims(options.InputShape)), options.InputShape);
-            var z = lower.Lower(cnn, prefix, x);
-            if (z.Shape.Length != 1 || z.Shape[0] != lstm.InputSize)
-                throw new UnsupportedLayerException("lstm", lstm.Describe(), $"it expects [batch, {lstm.InputSize}] from {prefix} but receives {z.ShapeText}");
-            // one time step: [1, batch, features] (ONNX's LSTM is time-major)
-            steps.Add(g.Node("Unsqueeze", prefix + "/step", [z.Name, axis0], [prefix + "_step"])[0]);
+            if (options.InputShape.Length != 3 || options.InputShape[0] != 1)
+                throw new ArgumentException($"ONNX export: images as channels needs a one-channel image shape [1, H, W], got [{string.Join(", ", options.InputShape)}]", nameof(options));
+            int[] stacked = [k, .. options.InputShape[1..]];
+            images = lower.SplitChannels(new GraphValue(g.Input(options.InputName, Dims(stacked)), stacked), "images");
         }
-        var sequence = g.Node("Concat", "seq", [.. steps], ["seq"], OnnxGraphBuilder.Int("axis", 0))[0];
-        var (_, yh) = lower.LstmNode(lstm, "lstm", sequence);
-        var last = g.Node("Squeeze", "lstm/last_h", [yh, axis0], ["lstm_h"])[0];
-        var head = lower.Lower(model.Head, "head", new GraphValue(last, [lstm.HiddenSize]));
-        var description = $"CnnLstm\n  cnn1: {Indent(model.FirstCnn)}\n  cnn2: {Indent(model.SecondCnn)}\n  lstm: {lstm.Describe()}\n  head: {model.Head.Describe()}";
-        return Finish(g, head, options, description);
+        else
+        {
+            images = [.. Enumerable.Range(1, k).Select(i => new GraphValue(g.Input(options.InputName + i, Dims(options.InputShape)), options.InputShape))];
+        }
+        var y = lower.CnnLstm(model.Cnns, model.Lstm, model.Head, "", images);
+        var parts = model.Cnns.Select((m, i) => $"  cnn{i + 1}: {Indent(m)}").Append($"  lstm: {model.Lstm.Describe()}").Append($"  head: {model.Head.Describe()}");
+        return Finish(g, y, options, "CnnLstm\n" + string.Join("\n", parts));
     }
 
     static string Indent(Module m) => m.ToString().Replace("\n", "\n    ");

@@ -76,6 +76,15 @@ let tests =
             for name, model in imageNetworks do
                 testCase name <| fun () -> checkSingle name model (syntheticImages 5) imageShape 10
             testCase "paper 003 model-2 (two CNNs, LSTM, head)" <| fun () -> checkModel2 (syntheticImages 5) (syntheticImages 6)
+            testCase "model-2 with the pair as two channels of one input, as paper 003's CnnLstm takes it" <| fun () ->
+                use dir = new TempDir()
+                let path = dir.File "model2-channels.onnx"
+                let parts = paper003Model2 32
+                OnnxExporter.Export(CnnLstmParts(parts.Cnns, parts.Lstm, parts.Head, ImagesAsChannels = true), path) |> ignore
+                let images1, images2 = syntheticImages 5, syntheticImages 6
+                let pairs = Array.init 64 (fun n -> Array.append images1.[n * 784 .. n * 784 + 783] images2.[n * 784 .. n * 784 + 783]) |> Array.concat
+                let onnx = ortForward path [| OnnxTensor("input", pairs, [| 64; 2; 28; 28 |]) |]
+                expectParity "model-2, pair as channels" (kernelForwardModel2 parts images1 images2 imageShape) onnx 28
             testCase "a batch-first LSTM module with a Linear on every step" <| fun () ->
                 let x = (Tensor.RandN([| 64; 5; 8 |], Generator 3)).ToFloat32Array()
                 checkSingle "sequence net" (sequenceNet 16) x [| 64; 5; 8 |] 3

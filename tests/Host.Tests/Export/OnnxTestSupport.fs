@@ -50,7 +50,7 @@ let paper003Cnn (seed: int) =
 
 /// Paper 003's model-2: two CNNs, their scores as a length-2 sequence into an LSTM (hidden 64), a linear head onto 28 classes.
 let paper003Model2 (seed: int) =
-    CnnLstmParts(paper003Cnn seed, paper003Cnn (seed + 100), LSTM(10, 64, gen = Generator(seed + 200)), Linear(64, 28, gen = Generator(seed + 300)))
+    CnnLstmParts([| paper003Cnn seed; paper003Cnn (seed + 100) |], LSTM(10, 64, gen = Generator(seed + 200)), Linear(64, 28, gen = Generator(seed + 300)))
 
 /// A batch-first LSTM module inside a Sequential ([batch, 5, 8] sequences), with a Linear on every step (the MatMul path) and a Tanh.
 let sequenceNet (seed: int) =
@@ -80,10 +80,10 @@ let kernelForward (m: Module) (x: float32[]) (shape: int[]) =
 
 /// The Kernel's forward of model-2 as paper 003 defines it: the LSTM's last hidden state into the head.
 let kernelForwardModel2 (p: CnnLstmParts) (x1: float32[]) (x2: float32[]) (shape: int[]) =
-    for m in [ p.FirstCnn; p.SecondCnn; p.Lstm :> Module; p.Head :> Module ] do m.Eval() |> ignore
+    p.Eval() |> ignore
     use _ = Tensor.NoGrad()
-    let z1 = p.FirstCnn.Forward(Tensor.OfArray(x1, shape))
-    let z2 = p.SecondCnn.Forward(Tensor.OfArray(x2, shape))
+    let z1 = p.Cnns.[0].Forward(Tensor.OfArray(x1, shape))
+    let z2 = p.Cnns.[1].Forward(Tensor.OfArray(x2, shape))
     let _, (h, _) = p.Lstm.ForwardWithState(TensorOps.Stack([| z1; z2 |], 1))
     p.Head.Forward(h).ToFloat32Array()
 
