@@ -54,10 +54,26 @@ public static class ExportCommand
         }
         if (!o.TryGetValue("checkpoint", out var checkpoint)) return Error("--checkpoint FILE is required", Usage);
         if (!o.TryGetValue("out", out var output)) return Error("--out FILE is required", Usage);
+        long? run = null;
+        if (o.TryGetValue("run", out var runText))
+        {
+            if (!long.TryParse(runText, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                return Error($"--run must be a non-negative integer, got '{runText}'", Usage);
+            run = id;
+        }
+        return Execute(checkpoint, output, o.GetValueOrDefault("model"), softmax, run, o.GetValueOrDefault("store"));
+    }
+
+    /// <summary>
+    /// The command once its options are read (what a System.CommandLine handler calls): exports and
+    /// prints one line, or prints the error; returns the exit code.
+    /// </summary>
+    public static int Execute(string checkpoint, string output, string? model = null, bool softmax = false, long? runId = null, string? storePath = null)
+    {
         try
         {
-            var run = o.TryGetValue("run", out var runText) ? ReadRun(runText, o.GetValueOrDefault("store")) : null;
-            var r = CheckpointOnnxExport.Export(checkpoint, output, o.GetValueOrDefault("model"), run, new OnnxExportOptions { Softmax = softmax });
+            var run = runId is long id ? ReadRun(id, storePath) : null;
+            var r = CheckpointOnnxExport.Export(checkpoint, output, model, run, new OnnxExportOptions { Softmax = softmax });
             Console.WriteLine($"wrote {r.Path}: {r.Bytes:N0} bytes, opset {r.Opset}, {r.Parameters:N0} parameters, ops {string.Join(" ", r.Operators)}");
             return Ok;
         }
@@ -67,10 +83,8 @@ public static class ExportCommand
         catch (IOException e) { return Error(e.Message, Unwritable); }
     }
 
-    static RunRecord ReadRun(string text, string? storePath)
+    static RunRecord ReadRun(long id, string? storePath)
     {
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            throw new ArgumentException($"--run must be a non-negative integer, got '{text}'");
         var path = storePath ?? Environment.GetEnvironmentVariable("INITLAB_STORE") ?? Path.Combine("runs", "initlab.db");
         if (!File.Exists(path)) throw new InvalidDataException($"no run store at '{Path.GetFullPath(path)}' (use --store PATH or set INITLAB_STORE)");
         using var store = RunStore.Open(path);
