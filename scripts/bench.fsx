@@ -1,13 +1,21 @@
 // Benchmark: prints one `name=value` line per figure; the last is lenet5_train_img_per_s (batch 64, 2 threads).
-// Usage: dotnet fsi scripts/bench.fsx [--no-torch]   (the PyTorch peer runs when Debian's python3-torch is installed)
+// Usage: dotnet fsi scripts/bench.fsx [--no-torch] [--onnx-only] [--short]
+//   (the PyTorch peer runs when Debian's python3-torch is installed; --onnx-only prints only the ONNX
+//   export figures of BenchOnnx.fsx, --short gives those small time budgets)
 // Common.fsx loads the built assemblies and re-runs the script with the kernels' loops jitted fully
 // optimised from the first call (F# drops AggressiveOptimization; tier-0 loops would skew the timings).
 #load "Common.fsx"
+#load "BenchOnnx.fsx"
 
 open System
 open System.Diagnostics
 open System.Numerics.Tensors
 open InitLab.Kernel.Raw
+
+let onnxShort = Array.contains "--short" fsi.CommandLineArgs
+if Array.contains "--onnx-only" fsi.CommandLineArgs then
+    BenchOnnx.run onnxShort
+    exit 0
 
 let rng = Random 42
 let randArr (len: int) = Array.init len (fun _ -> float32 (rng.NextDouble() * 2.0 - 1.0))
@@ -170,4 +178,5 @@ if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
         match torch threads with
         | Some t -> printfn "torch_lenet_img_per_s_threads%d=%.0f ratio_ours_over_torch=%.2f" threads t (ours / t)
         | None -> printfn "torch_lenet_threads%d=unavailable (apt-get install python3-torch libopenblas0-pthread)" threads
+BenchOnnx.run onnxShort
 printfn "lenet5_train_img_per_s=%.0f" ours2
