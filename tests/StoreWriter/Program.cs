@@ -50,6 +50,7 @@ public static class Program
 
     static int WriteRuns(string storePath, int writer, int runs, int steps)
     {
+        var began = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         using var store = RunStore.Open(storePath);
         for (var r = 0; r < runs; r++)
         {
@@ -70,6 +71,8 @@ public static class Program
             store.LogMetrics(id, batch);
             store.FinishRun(id, RunStatus.Finished, $"writer {writer}");
         }
+        // wall-clock window of the writing, for scripts/bench_store.fsx
+        Console.WriteLine($"window {began} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
         Console.WriteLine("done");
         return 0;
     }
