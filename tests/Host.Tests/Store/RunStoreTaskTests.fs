@@ -188,7 +188,7 @@ let taskTests (b: Backend) = [
 ]
 
 let summaryTests =
-    testList "Store.RunStore.SampleSummary" [
+    testList "SampleSummary" [
         testCase "one value has no spread; empty and NaN samples are refused" <| fun () ->
             let one = SampleSummary.Of [| 2.5 |]
             Expect.equal (one.N, one.Mean) (1, 2.5) "n and mean"
@@ -200,7 +200,7 @@ let summaryTests =
 
 let postgresOnly =
     let pg name body = storeTest postgres name body
-    testList "Store.RunStore.postgresql-server" [
+    testList "postgresql-server" [
         pg "keyword and URI connection strings open the same store" <| fun fx ->
             let id =
                 use s = RunStore.Open fx.Location

@@ -49,7 +49,7 @@ let postgres =
                 cluster.Execute $"CREATE SCHEMA {schema};"
                 let exec sql = cluster.Execute $"SET search_path TO {schema}; {sql}"
                 let drop () = try cluster.Execute $"DROP SCHEMA {schema} CASCADE;" with _ -> ()
-                Ok(new StoreFixture(cluster.ConnectionString(extra = $"Search Path={schema}"), new TempDir(), exec, drop)) }
+                Ok(new StoreFixture(cluster.ConnectionString(extra = $"Search Path={schema};Pooling=false"), new TempDir(), exec, drop)) }
 
 let backends = [ sqlite; postgres ]
 
