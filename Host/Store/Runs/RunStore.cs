@@ -152,6 +152,40 @@ public abstract class RunStore : IDisposable
     }
 
     /// <summary>
+    /// Sends heartbeats for <paramref name="run"/> every <paramref name="every"/> (default a quarter of
+    /// <see cref="RunStoreOptions.StaleAfter"/>) until disposed, so a run that logs rarely (long epochs,
+    /// long evaluations) is not taken for dead by other hosts. A failed heartbeat is retried at the next tick.
+    /// </summary>
+    public IDisposable KeepAlive(long run, TimeSpan? every = null)
+    {
+        var period = every ?? staleAfter / 4;
+        if (period <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(every), period, "The heartbeat period must be positive.");
+        return new HeartbeatTimer(() =>
+        {
+            try
+            {
+                Heartbeat(run);
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException or ObjectDisposedException or ArgumentException)
+            {
+                // the store is closing or briefly unreachable: the next tick tries again
+            }
+        }, period);
+    }
+
+    /// <summary>A timer whose Dispose returns only after its last tick has completed.</summary>
+    sealed class HeartbeatTimer(Action tick, TimeSpan period) : IDisposable
+    {
+        readonly Timer timer = new(_ => tick(), null, period, period);
+
+        public void Dispose()
+        {
+            using var done = new ManualResetEvent(false);
+            if (timer.Dispose(done)) done.WaitOne();
+        }
+    }
+
+    /// <summary>
     /// Ends a running run of this store instance with <paramref name="status"/> (not <see cref="RunStatus.Running"/>):
     /// <see cref="RunStatus.Failed"/> with the reason, <see cref="RunStatus.Interrupted"/> on a signal or cancellation.
     /// </summary>

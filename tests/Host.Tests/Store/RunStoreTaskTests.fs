@@ -122,6 +122,21 @@ let taskTests (b: Backend) = [
         taker.FinishRun(resumed.Run.Id, RunStatus.Finished)
         Expect.equal (taker.GetRun first.Run.Id).Status RunStatus.Finished "finished once, by the new owner"
 
+    storeTest b "KeepAlive keeps sending heartbeats until disposed" <| fun fx ->
+        use store = RunStore.Open fx.Location
+        let id = store.StartRun(info "alive" "{}" 1L)
+        let first = (store.GetRun id).Heartbeat.Value
+        let advanced () = (store.GetRun id).Heartbeat.Value > first
+        do
+            use _beat = store.KeepAlive(id, TimeSpan.FromMilliseconds 20.0)
+            let deadline = DateTime.UtcNow.AddSeconds 30.0
+            while not (advanced ()) && DateTime.UtcNow < deadline do Threading.Thread.Sleep 10
+        Expect.isTrue (advanced ()) "the heartbeat moved on"
+        let after = (store.GetRun id).Heartbeat.Value
+        Threading.Thread.Sleep 200
+        Expect.equal (store.GetRun id).Heartbeat.Value after "no heartbeat after Dispose"
+        Expect.throwsT<ArgumentOutOfRangeException> (fun () -> store.KeepAlive(id, TimeSpan.Zero) |> ignore) |> ignore
+
     storeTest b "eight store instances racing for one task: exactly one starts it" <| fun fx ->
         (RunStore.Open fx.Location).Dispose() // schema in place
         let outcomes =
