@@ -6,7 +6,10 @@ namespace InitLab.Tests.StoreWriter;
 /// <summary>
 /// Child process for Host.Tests. Modes:
 /// <c>runs STORE WRITER RUNS STEPS</c> writes RUNS runs with STEPS steps of metrics each;
-/// <c>checkpoint PATH FLOATS START</c> saves checkpoints START, START+1, … to PATH until killed.
+/// <c>checkpoint PATH FLOATS START</c> saves checkpoints START, START+1, … to PATH until killed;
+/// <c>tasks STORE WRITER TASKS STEPS</c> claims tasks 0..TASKS-1 with <see cref="RunStore.BeginTask"/> and trains those it gets;
+/// <c>hold STORE CONFIG</c> begins the task CONFIG, prints "started ID" and waits to be killed.
+/// STORE is a SQLite path or a PostgreSQL connection string.
 /// Values follow <see cref="Expected"/> so the parent can check every one.
 /// </summary>
 public static class Program
@@ -19,6 +22,9 @@ public static class Program
             {
                 ["runs", var store, var writer, var runs, var steps] =>
                     WriteRuns(store, Int(writer), Int(runs), Int(steps)),
+                ["tasks", var store, var writer, var tasks, var steps] =>
+                    ClaimTasks(store, Int(writer), Int(tasks), Int(steps)),
+                ["hold", var store, var config] => Hold(store, config),
                 ["checkpoint", var path, var floats, var start] => SaveCheckpoints(path, Int(floats), long.Parse(start, CultureInfo.InvariantCulture)),
                 _ => Usage(),
             };
@@ -44,6 +50,7 @@ public static class Program
 
     static int WriteRuns(string storePath, int writer, int runs, int steps)
     {
+        var began = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         using var store = RunStore.Open(storePath);
         for (var r = 0; r < runs; r++)
         {
@@ -64,7 +71,40 @@ public static class Program
             store.LogMetrics(id, batch);
             store.FinishRun(id, RunStatus.Finished, $"writer {writer}");
         }
+        // wall-clock window of the writing, for scripts/bench_store.fsx
+        Console.WriteLine($"window {began} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
         Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>The configuration of sweep task <paramref name="task"/> (the same for every writer).</summary>
+    public static string TaskConfig(int task) => $$"""{"sweep": "t", "task": {{task}}}""";
+
+    static int ClaimTasks(string storePath, int writer, int tasks, int steps)
+    {
+        using var store = RunStore.Open(storePath);
+        var ran = 0;
+        for (var t = 0; t < tasks; t++)
+        {
+            var start = store.BeginTask(new RunInfo("tasks", $"t{t}", TaskConfig(t), t));
+            if (!start.MustRun) continue;
+            for (long s = 0; s < steps; s++)
+                store.LogMetric(start.Run.Id, s, "loss", Expected(0, t, s, "loss"));
+            store.FinishRun(start.Run.Id, RunStatus.Finished, $"writer {writer}");
+            ran++;
+        }
+        Console.WriteLine($"done {ran}");
+        return 0;
+    }
+
+    static int Hold(string storePath, string config)
+    {
+        using var store = RunStore.Open(storePath);
+        var start = store.BeginTask(new RunInfo("hold", "held", config, 1));
+        store.LogMetric(start.Run.Id, 0, "loss", 1.0);
+        Console.WriteLine($"started {start.Run.Id}");
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);
         return 0;
     }
 

@@ -1,133 +1,315 @@
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
+using System.Text;
 
 namespace InitLab.Store;
 
 /// <summary>
-/// Runs, their metrics and artifacts in one SQLite file (WAL mode). Several processes may write to the
-/// same store at once: each write is its own transaction and waits (busy timeout) for the others.
-/// One instance holds one connection; its methods are thread-safe.
+/// Runs, their metrics and artifacts. Two backends share this API and one schema: a SQLite file (WAL;
+/// the embedded default) and a PostgreSQL database (for many machines). Several processes may write at
+/// once: each write is its own transaction. One instance holds one connection; its methods are thread-safe.
+/// <para>
+/// A run's row records the process that runs it (host, pid, process start) and a heartbeat (every
+/// metric write); a row left running by a process that is gone reads <see cref="RunStatus.Interrupted"/>.
+/// </para>
 /// </summary>
-public sealed class RunStore : IDisposable
+public abstract class RunStore : IDisposable
 {
-    const int BusyTimeoutMs = 60_000;
-    const int SqliteConstraint = 19, SqliteNotADatabase = 26, SqliteConstraintForeignKey = 787;
+    private protected readonly DbConnection connection;
+    private protected readonly Lock gate = new();
+    readonly string owner = Guid.NewGuid().ToString("N");
+    readonly TimeSpan staleAfter;
 
-    readonly SqliteConnection connection;
-    readonly Lock gate = new();
-
-    /// <summary>Full path of the store's database file.</summary>
+    /// <summary>The store as shown to users: the database file's full path, or a PostgreSQL URI without password.</summary>
     public string Path { get; }
 
-    /// <summary>Schema version of the file (equals the latest this build knows after <see cref="Open"/>).</summary>
-    public int SchemaVersion { get; }
+    /// <summary>Schema version of the store (equals the latest this build knows after opening).</summary>
+    public int SchemaVersion { get; private protected set; }
 
-    RunStore(string path, SqliteConnection connection, int schemaVersion)
+    /// <summary>"sqlite" or "postgresql".</summary>
+    public abstract string Backend { get; }
+
+    private protected RunStore(string display, DbConnection connection, RunStoreOptions options)
     {
-        Path = path;
+        Path = display;
         this.connection = connection;
-        SchemaVersion = schemaVersion;
+        staleAfter = options.StaleAfterOrDefault;
     }
 
     /// <summary>
-    /// Opens the store at <paramref name="path"/>, creating the file (and its directory) if needed and
-    /// migrating its schema to the latest version.
+    /// Opens the store at <paramref name="location"/>: a PostgreSQL connection string (<c>Host=...;...</c>)
+    /// or URI (<c>postgresql://...</c>) opens that database; anything else is a SQLite file path, created
+    /// (with its directory) if needed. The schema is migrated to the latest version.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a SQLite database, not a run store, or newer than this build.</exception>
-    public static RunStore Open(string path)
+    /// <exception cref="InvalidDataException">The file or database is not a run store, or is newer than this build.</exception>
+    /// <exception cref="RunStoreUnavailableException">The store cannot be reached or opened.</exception>
+    /// <exception cref="ArgumentException">A malformed PostgreSQL connection string.</exception>
+    public static RunStore Open(string location, RunStoreOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = System.IO.Path.GetFullPath(path);
-        var dir = System.IO.Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-
-        var cs = new SqliteConnectionStringBuilder
+        options ??= new RunStoreOptions();
+        return StoreLocation.Parse(location, options) switch
         {
-            DataSource = full,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false, // Dispose must release the file (tests delete it; other processes may replace it).
-            DefaultTimeout = BusyTimeoutMs / 1000,
-        }.ToString();
-        var connection = new SqliteConnection(cs);
-        try
-        {
-            connection.Open();
-            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMs};");
-            Execute(connection, "PRAGMA journal_mode = WAL;");
-            // FULL: a committed metric survives power loss, not only a process crash.
-            Execute(connection, "PRAGMA synchronous = FULL;");
-            Execute(connection, "PRAGMA foreign_keys = ON;");
-            var version = Migrate(connection, full);
-            return new RunStore(full, connection, version);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
-        {
-            connection.Dispose();
-            throw new InvalidDataException($"Run store '{full}' is not a SQLite database (corrupt or another kind of file).", e);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+            StoreLocation.SqliteFile f => SqliteRunStore.OpenFile(f.FullPath, options),
+            StoreLocation.Postgres p => PostgresRunStore.OpenServer(p, options),
+            var other => throw new NotSupportedException($"Unknown store location {other.Display}."),
+        };
     }
 
-    static int Migrate(SqliteConnection connection, string path)
-    {
-        var latest = StoreSchema.LatestVersion;
-        var version = UserVersion(connection);
-        if (version == latest) return version;
-        // IMMEDIATE transaction: two processes opening a fresh store serialise here; the second sees the
-        // version the first committed and applies nothing.
-        using var tx = connection.BeginTransaction(deferred: false);
-        version = UserVersion(connection, tx);
-        if (version > latest)
-            throw new InvalidDataException(
-                $"Run store '{path}' has schema version {version}, newer than this build's {latest}; update InitLab.");
-        if (version == 0 && Scalar<long>(connection, "SELECT count(*) FROM sqlite_master;", tx) > 0)
-            throw new InvalidDataException($"'{path}' is a SQLite database but not an InitLab run store (it has tables but no schema version).");
-        for (var step = version; step < latest; step++)
-            Execute(connection, StoreSchema.Migrations[step], tx);
-        Execute(connection, $"PRAGMA user_version = {latest};", tx);
-        tx.Commit();
-        return latest;
-    }
+    /// <summary>True when <paramref name="location"/> names a PostgreSQL server rather than a SQLite file.</summary>
+    public static bool IsPostgresLocation(string location) => StoreLocation.IsPostgres(location ?? "");
 
-    static int UserVersion(SqliteConnection c, SqliteTransaction? tx = null) =>
-        (int)Scalar<long>(c, "PRAGMA user_version;", tx);
+    /// <summary>
+    /// Lower-case hexadecimal SHA-256 of the canonical form (sorted keys, no whitespace) of
+    /// <paramref name="configJson"/>: two layouts of one configuration have one hash.
+    /// </summary>
+    public static string ConfigHash(string configJson) =>
+        HashCanonical(CanonicalJson.Normalize(configJson ?? "", "Config"));
 
-    /// <summary>Records a new run with status <see cref="RunStatus.Running"/> and returns its id.</summary>
+    private protected static string HashCanonical(string canonical) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+
+    // ---- backend hooks ----
+
+    /// <summary>Serialises <see cref="BeginTask"/> for one configuration hash inside <paramref name="tx"/>.</summary>
+    private protected abstract void LockTask(string configHash, DbTransaction tx);
+
+    private protected abstract bool IsForeignKeyViolation(DbException e);
+
+    // ---- runs ----
+
+    /// <summary>Records a new run with status <see cref="RunStatus.Running"/>, owned by this process, and returns its id.</summary>
     public long StartRun(RunInfo info)
     {
-        ArgumentNullException.ThrowIfNull(info);
-        ArgumentException.ThrowIfNullOrWhiteSpace(info.Study, nameof(info.Study));
-        ArgumentException.ThrowIfNullOrWhiteSpace(info.Name, nameof(info.Name));
-        var config = CanonicalJson.Normalize(info.ConfigJson ?? "", $"Config of run '{info.Study}/{info.Name}'");
+        var (config, hash) = Validate(info);
+        lock (gate) return Insert(info, config, hash, null);
+    }
+
+    /// <summary>
+    /// What a sweep task does first, atomically even with other machines at the same store: when a run of
+    /// this configuration has finished, nothing (<see cref="TaskStartOutcome.AlreadyFinished"/>); when one is
+    /// interrupted, failed or stopped, it is reopened (<see cref="TaskStartOutcome.Resumed"/>: same row);
+    /// when a live process runs it, nothing (<see cref="TaskStartOutcome.Busy"/>); otherwise a new run
+    /// (<see cref="TaskStartOutcome.Started"/>). A configuration is therefore trained by one process at a time
+    /// and finished at most once.
+    /// </summary>
+    public TaskStart BeginTask(RunInfo info)
+    {
+        var (config, hash) = Validate(info);
         lock (gate)
         {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = """
-                INSERT INTO runs (study, name, config, seed, data_fingerprint, code_version, status, started)
-                VALUES ($study, $name, $config, $seed, $fp, $code, 'running', $started)
-                RETURNING id;
-                """;
-            cmd.Parameters.AddWithValue("$study", info.Study);
-            cmd.Parameters.AddWithValue("$name", info.Name);
-            cmd.Parameters.AddWithValue("$config", config);
-            cmd.Parameters.AddWithValue("$seed", info.Seed);
-            cmd.Parameters.AddWithValue("$fp", (object?)info.DataFingerprint ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$code", (object?)info.CodeVersion ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$started", Timestamp(DateTimeOffset.UtcNow));
-            return (long)cmd.ExecuteScalar()!;
+            using var tx = connection.BeginTransaction();
+            LockTask(hash, tx);
+            var rows = Query($"SELECT {StoreSchema.RunColumns} FROM runs WHERE config_hash = @hash ORDER BY id DESC;", tx, ("@hash", hash));
+            TaskStart result;
+            if (rows.FirstOrDefault(r => r.Status == RunStatus.Finished) is { } done)
+                result = new TaskStart(TaskStartOutcome.AlreadyFinished, done);
+            else if (rows.FirstOrDefault(r => r.Status == RunStatus.Running) is { } busy)
+                result = new TaskStart(TaskStartOutcome.Busy, busy);
+            else if (rows.FirstOrDefault() is { } previous)
+                result = new TaskStart(TaskStartOutcome.Resumed, Reopen(previous, tx), previous.Status);
+            else
+                result = new TaskStart(TaskStartOutcome.Started, GetRunLocked(Insert(info, config, hash, tx), tx)!);
+            tx.Commit();
+            return result;
         }
     }
+
+    /// <summary>
+    /// Reopens run <paramref name="id"/> (interrupted, failed, stopped, or left running by a dead process)
+    /// for this process: status running again, same row, attempts + 1. Metrics logged again for a step
+    /// replace the old values.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown run.</exception>
+    /// <exception cref="InvalidOperationException">The run finished, or a live process runs it.</exception>
+    public RunRecord ReopenRun(long id)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            var run = GetRunLocked(id, tx) ?? throw MissingRun(id);
+            if (run.Status == RunStatus.Finished)
+                throw new InvalidOperationException($"Run {id} ('{run.Study}/{run.Name}') has finished; a finished run is not reopened.");
+            if (run.Status == RunStatus.Running)
+                throw new InvalidOperationException(
+                    $"Run {id} ('{run.Study}/{run.Name}') is running in process {run.Owner?.Pid} on {run.Owner?.Host}; it cannot be reopened.");
+            var reopened = Reopen(run, tx);
+            tx.Commit();
+            return reopened;
+        }
+    }
+
+    /// <summary>Records a sign of life of run <paramref name="run"/> (metric writes do so too).</summary>
+    public void Heartbeat(long run)
+    {
+        lock (gate)
+        {
+            if (Execute("UPDATE runs SET heartbeat = @now WHERE id = @id AND status = 'running' AND owner = @owner;", null,
+                    ("@now", Now()), ("@id", run), ("@owner", owner)) == 0)
+                _ = GetRunLocked(run) ?? throw MissingRun(run);
+        }
+    }
+
+    /// <summary>
+    /// Sends heartbeats for <paramref name="run"/> every <paramref name="every"/> (default a quarter of
+    /// <see cref="RunStoreOptions.StaleAfter"/>) until disposed, so a run that logs rarely (long epochs,
+    /// long evaluations) is not taken for dead by other hosts. A failed heartbeat is retried at the next tick.
+    /// </summary>
+    public IDisposable KeepAlive(long run, TimeSpan? every = null)
+    {
+        var period = every ?? staleAfter / 4;
+        if (period <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(every), period, "The heartbeat period must be positive.");
+        return new HeartbeatTimer(() =>
+        {
+            try
+            {
+                Heartbeat(run);
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException or ObjectDisposedException or ArgumentException)
+            {
+                // the store is closing or briefly unreachable: the next tick tries again
+            }
+        }, period);
+    }
+
+    /// <summary>A timer whose Dispose returns only after its last tick has completed.</summary>
+    sealed class HeartbeatTimer(Action tick, TimeSpan period) : IDisposable
+    {
+        readonly Timer timer = new(_ => tick(), null, period, period);
+
+        public void Dispose()
+        {
+            using var done = new ManualResetEvent(false);
+            if (timer.Dispose(done)) done.WaitOne();
+        }
+    }
+
+    /// <summary>
+    /// Ends a running run of this store instance with <paramref name="status"/> (not <see cref="RunStatus.Running"/>):
+    /// <see cref="RunStatus.Failed"/> with the reason, <see cref="RunStatus.Interrupted"/> on a signal or cancellation.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown run or status Running.</exception>
+    /// <exception cref="InvalidOperationException">The run has already ended, or another process has taken it over.</exception>
+    public void FinishRun(long run, RunStatus status, string? message = null)
+    {
+        if (status == RunStatus.Running || !Enum.IsDefined(status))
+            throw new ArgumentException($"A run cannot be finished with status {status}.", nameof(status));
+        lock (gate)
+        {
+            if (Execute("""
+                    UPDATE runs SET status = @status, ended = @ended, message = @message, heartbeat = @ended
+                    WHERE id = @id AND status = 'running' AND owner = @owner;
+                    """, null,
+                    ("@status", StatusText(status)), ("@ended", Now()), ("@message", message), ("@id", run), ("@owner", owner)) == 1)
+                return;
+            var existing = GetRunLocked(run) ?? throw MissingRun(run);
+            if (existing.Status == RunStatus.Running || existing.Ended is null)
+                throw new InvalidOperationException(
+                    $"Run {run} ('{existing.Study}/{existing.Name}') was taken over by process {existing.Owner?.Pid} on {existing.Owner?.Host}; this process no longer owns it.");
+            throw new InvalidOperationException(
+                $"Run {run} ('{existing.Study}/{existing.Name}') has already ended as {StatusText(existing.Status)}.");
+        }
+    }
+
+    /// <summary>
+    /// Writes <see cref="RunStatus.Interrupted"/> into every row still marked running whose process is gone
+    /// (or silent too long); returns how many. Reads already show such rows as interrupted.
+    /// </summary>
+    public int MarkAbandonedRuns()
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            var n = 0;
+            foreach (var r in Query($"SELECT {StoreSchema.RunColumns} FROM runs WHERE status = 'running';", tx))
+                if (r.Status == RunStatus.Interrupted && r.Heartbeat is { } beat)
+                    // the heartbeat pins the row's state as read: a run reopened meanwhile has a newer one
+                    n += Execute("UPDATE runs SET status = 'interrupted', ended = @now, message = @msg WHERE id = @id AND status = 'running' AND heartbeat = @beat;",
+                        tx, ("@now", Now()), ("@msg", r.Message), ("@id", r.Id), ("@beat", Timestamp(beat)));
+            tx.Commit();
+            return n;
+        }
+    }
+
+    /// <summary>All runs, or those of one study, oldest first.</summary>
+    public IReadOnlyList<RunRecord> GetRuns(string? study = null)
+    {
+        lock (gate)
+            return study is null
+                ? Query($"SELECT {StoreSchema.RunColumns} FROM runs ORDER BY id;", null)
+                : Query($"SELECT {StoreSchema.RunColumns} FROM runs WHERE study = @study ORDER BY id;", null, ("@study", study));
+    }
+
+    /// <summary>The run with id <paramref name="id"/>, or null.</summary>
+    public RunRecord? GetRun(long id)
+    {
+        lock (gate) return GetRunLocked(id);
+    }
+
+    /// <summary>
+    /// The most recent finished run of <paramref name="study"/> named <paramref name="name"/> whose
+    /// configuration equals <paramref name="configJson"/> (compared in canonical form), or null.
+    /// </summary>
+    public RunRecord? FindFinishedRun(string study, string name, string configJson)
+    {
+        var config = CanonicalJson.Normalize(configJson, $"Config of run '{study}/{name}'");
+        lock (gate)
+            return Query($"""
+                SELECT {StoreSchema.RunColumns} FROM runs
+                WHERE config_hash = @hash AND study = @study AND name = @name AND config = @config AND status = 'finished'
+                ORDER BY id DESC LIMIT 1;
+                """, null, ("@hash", HashCanonical(config)), ("@study", study), ("@name", name), ("@config", config)).FirstOrDefault();
+    }
+
+    /// <summary>The most recent finished run whose <see cref="ConfigHash"/> is <paramref name="configHash"/> (any study), or null.</summary>
+    public RunRecord? FindFinishedRunByConfigHash(string configHash)
+    {
+        lock (gate)
+            return Query($"SELECT {StoreSchema.RunColumns} FROM runs WHERE config_hash = @hash AND status = 'finished' ORDER BY id DESC LIMIT 1;",
+                null, ("@hash", Hash(configHash))).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The most recent unfinished run of <paramref name="configHash"/>: running (check <see cref="RunRecord.Status"/>:
+    /// a dead process's run reads interrupted), interrupted, failed or stopped; null when there is none or the
+    /// configuration has finished.
+    /// </summary>
+    public RunRecord? FindResumableRunByConfigHash(string configHash)
+    {
+        lock (gate)
+        {
+            var rows = Query($"SELECT {StoreSchema.RunColumns} FROM runs WHERE config_hash = @hash ORDER BY id DESC;", null, ("@hash", Hash(configHash)));
+            return rows.Any(r => r.Status == RunStatus.Finished) ? null : rows.FirstOrDefault();
+        }
+    }
+
+    /// <summary>
+    /// Per task (configuration hash) the run that decides its state: the finished run if any, else the live
+    /// running one, else the latest. Hashes with no run are absent (pending).
+    /// </summary>
+    public IReadOnlyDictionary<string, RunRecord> GetTaskRuns(IEnumerable<string> configHashes)
+    {
+        ArgumentNullException.ThrowIfNull(configHashes);
+        var wanted = configHashes.Select(Hash).ToHashSet(StringComparer.Ordinal);
+        var result = new Dictionary<string, RunRecord>(StringComparer.Ordinal);
+        if (wanted.Count == 0) return result;
+        List<RunRecord> rows;
+        lock (gate) rows = Query($"SELECT {StoreSchema.RunColumns} FROM runs ORDER BY id DESC;", null);
+        foreach (var g in rows.Where(r => wanted.Contains(r.ConfigHash)).GroupBy(r => r.ConfigHash))
+            result[g.Key] = g.FirstOrDefault(r => r.Status == RunStatus.Finished)
+                            ?? g.FirstOrDefault(r => r.Status == RunStatus.Running)
+                            ?? g.First();
+        return result;
+    }
+
+    // ---- metrics and artifacts ----
 
     /// <summary>Records one metric value; a second value for the same run, name and step replaces the first.</summary>
     public void LogMetric(long run, long step, string name, double value) =>
         LogMetrics(run, [new MetricPoint(step, name, value)]);
 
-    /// <summary>Records many metric values in one transaction (all or none).</summary>
+    /// <summary>Records many metric values in one transaction (all or none); counts as a heartbeat of the run.</summary>
     public void LogMetrics(long run, IEnumerable<MetricPoint> points)
     {
         ArgumentNullException.ThrowIfNull(points);
@@ -138,17 +320,15 @@ public sealed class RunStore : IDisposable
         if (list.Count == 0) return;
         lock (gate)
         {
-            using var tx = connection.BeginTransaction(deferred: false);
-            using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = """
-                INSERT INTO metrics (run, step, name, value) VALUES ($run, $step, $name, $value)
+            using var tx = connection.BeginTransaction();
+            using var cmd = Command("""
+                INSERT INTO metrics (run, step, name, value) VALUES (@run, @step, @name, @value)
                 ON CONFLICT (run, name, step) DO UPDATE SET value = excluded.value;
-                """;
-            var pRun = cmd.Parameters.Add("$run", SqliteType.Integer);
-            var pStep = cmd.Parameters.Add("$step", SqliteType.Integer);
-            var pName = cmd.Parameters.Add("$name", SqliteType.Text);
-            var pValue = cmd.Parameters.Add("$value", SqliteType.Real);
+                """, tx);
+            var pRun = AddTyped(cmd, "@run", DbType.Int64);
+            var pStep = AddTyped(cmd, "@step", DbType.Int64);
+            var pName = AddTyped(cmd, "@name", DbType.String);
+            var pValue = AddTyped(cmd, "@value", DbType.Double);
             cmd.Prepare();
             pRun.Value = run;
             try
@@ -161,10 +341,12 @@ public sealed class RunStore : IDisposable
                     cmd.ExecuteNonQuery();
                 }
             }
-            catch (SqliteException e) when (IsMissingRun(e))
+            catch (DbException e) when (IsForeignKeyViolation(e))
             {
                 throw new ArgumentException($"Run {run} does not exist in store '{Path}'.", nameof(run), e);
             }
+            Execute("UPDATE runs SET heartbeat = @now WHERE id = @id AND status = 'running' AND owner = @owner;", tx,
+                ("@now", Now()), ("@id", run), ("@owner", owner));
             tx.Commit();
         }
     }
@@ -187,89 +369,16 @@ public sealed class RunStore : IDisposable
         sha256 = sha256.ToLowerInvariant();
         lock (gate)
         {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "INSERT INTO artifacts (run, kind, path, sha256) VALUES ($run, $kind, $path, $sha) RETURNING id;";
-            cmd.Parameters.AddWithValue("$run", run);
-            cmd.Parameters.AddWithValue("$kind", kind);
-            cmd.Parameters.AddWithValue("$path", path);
-            cmd.Parameters.AddWithValue("$sha", sha256);
+            using var cmd = Command("INSERT INTO artifacts (run, kind, path, sha256) VALUES (@run, @kind, @path, @sha) RETURNING id;", null,
+                ("@run", run), ("@kind", kind), ("@path", path), ("@sha", sha256));
             try
             {
-                var id = (long)cmd.ExecuteScalar()!;
-                return new ArtifactRecord(id, run, kind, path, sha256);
+                return new ArtifactRecord(Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture), run, kind, path, sha256);
             }
-            catch (SqliteException e) when (IsMissingRun(e))
+            catch (DbException e) when (IsForeignKeyViolation(e))
             {
                 throw new ArgumentException($"Run {run} does not exist in store '{Path}'.", nameof(run), e);
             }
-        }
-    }
-
-    /// <summary>Ends a running run with <paramref name="status"/> (not <see cref="RunStatus.Running"/>).</summary>
-    /// <exception cref="ArgumentException">Unknown run or status Running.</exception>
-    /// <exception cref="InvalidOperationException">The run has already ended.</exception>
-    public void FinishRun(long run, RunStatus status, string? message = null)
-    {
-        if (status == RunStatus.Running || !Enum.IsDefined(status))
-            throw new ArgumentException($"A run cannot be finished with status {status}.", nameof(status));
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = """
-                UPDATE runs SET status = $status, ended = $ended, message = $message
-                WHERE id = $id AND status = 'running';
-                """;
-            cmd.Parameters.AddWithValue("$status", StatusText(status));
-            cmd.Parameters.AddWithValue("$ended", Timestamp(DateTimeOffset.UtcNow));
-            cmd.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$id", run);
-            if (cmd.ExecuteNonQuery() == 1) return;
-            var existing = GetRunLocked(run)
-                ?? throw new ArgumentException($"Run {run} does not exist in store '{Path}'.", nameof(run));
-            throw new InvalidOperationException(
-                $"Run {run} ('{existing.Study}/{existing.Name}') has already ended as {StatusText(existing.Status)}.");
-        }
-    }
-
-    /// <summary>All runs, or those of one study, oldest first.</summary>
-    public IReadOnlyList<RunRecord> GetRuns(string? study = null)
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = study is null
-                ? $"SELECT {RunColumns} FROM runs ORDER BY id;"
-                : $"SELECT {RunColumns} FROM runs WHERE study = $study ORDER BY id;";
-            if (study is not null) cmd.Parameters.AddWithValue("$study", study);
-            return ReadRuns(cmd);
-        }
-    }
-
-    /// <summary>The run with id <paramref name="id"/>, or null.</summary>
-    public RunRecord? GetRun(long id)
-    {
-        lock (gate) return GetRunLocked(id);
-    }
-
-    /// <summary>
-    /// The most recent finished run of <paramref name="study"/> named <paramref name="name"/> whose
-    /// configuration equals <paramref name="configJson"/> (compared in canonical form), or null.
-    /// </summary>
-    public RunRecord? FindFinishedRun(string study, string name, string configJson)
-    {
-        var config = CanonicalJson.Normalize(configJson, $"Config of run '{study}/{name}'");
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = $"""
-                SELECT {RunColumns} FROM runs
-                WHERE study = $study AND name = $name AND config = $config AND status = 'finished'
-                ORDER BY id DESC LIMIT 1;
-                """;
-            cmd.Parameters.AddWithValue("$study", study);
-            cmd.Parameters.AddWithValue("$name", name);
-            cmd.Parameters.AddWithValue("$config", config);
-            return ReadRuns(cmd).FirstOrDefault();
         }
     }
 
@@ -278,12 +387,9 @@ public sealed class RunStore : IDisposable
     {
         lock (gate)
         {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = name is null
-                ? "SELECT step, name, value FROM metrics WHERE run = $run ORDER BY name, step;"
-                : "SELECT step, name, value FROM metrics WHERE run = $run AND name = $name ORDER BY step;";
-            cmd.Parameters.AddWithValue("$run", run);
-            if (name is not null) cmd.Parameters.AddWithValue("$name", name);
+            using var cmd = name is null
+                ? Command("SELECT step, name, value FROM metrics WHERE run = @run ORDER BY name, step;", null, ("@run", run))
+                : Command("SELECT step, name, value FROM metrics WHERE run = @run AND name = @name ORDER BY step;", null, ("@run", run), ("@name", name));
             using var r = cmd.ExecuteReader();
             var result = new List<MetricPoint>();
             while (r.Read())
@@ -297,9 +403,7 @@ public sealed class RunStore : IDisposable
     {
         lock (gate)
         {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT id, run, kind, path, sha256 FROM artifacts WHERE run = $run ORDER BY id;";
-            cmd.Parameters.AddWithValue("$run", run);
+            using var cmd = Command("SELECT id, run, kind, path, sha256 FROM artifacts WHERE run = @run ORDER BY id;", null, ("@run", run));
             using var r = cmd.ExecuteReader();
             var result = new List<ArtifactRecord>();
             while (r.Read())
@@ -312,25 +416,80 @@ public sealed class RunStore : IDisposable
     public void Dispose()
     {
         lock (gate) connection.Dispose();
+        GC.SuppressFinalize(this);
     }
 
-    const string RunColumns =
-        "id, study, name, config, seed, data_fingerprint, code_version, status, started, ended, message";
+    // ---- helpers ----
 
-    RunRecord? GetRunLocked(long id)
+    (string Config, string Hash) Validate(RunInfo info)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = $"SELECT {RunColumns} FROM runs WHERE id = $id;";
-        cmd.Parameters.AddWithValue("$id", id);
-        return ReadRuns(cmd).FirstOrDefault();
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentException.ThrowIfNullOrWhiteSpace(info.Study, nameof(info.Study));
+        ArgumentException.ThrowIfNullOrWhiteSpace(info.Name, nameof(info.Name));
+        var config = CanonicalJson.Normalize(info.ConfigJson ?? "", $"Config of run '{info.Study}/{info.Name}'");
+        return (config, HashCanonical(config));
     }
 
-    List<RunRecord> ReadRuns(SqliteCommand cmd)
+    static string Hash(string configHash)
     {
+        if (configHash is null || configHash.Length != 64 || !configHash.All(Uri.IsHexDigit))
+            throw new ArgumentException($"A config hash is 64 hexadecimal digits (RunStore.ConfigHash), got '{configHash}'.", nameof(configHash));
+        return configHash.ToLowerInvariant();
+    }
+
+    long Insert(RunInfo info, string config, string hash, DbTransaction? tx)
+    {
+        var me = RunOwner.Current;
+        var now = Now();
+        using var cmd = Command("""
+            INSERT INTO runs (study, name, config, seed, data_fingerprint, code_version, status, started,
+                              config_hash, host, pid, process_started, heartbeat, owner, attempts)
+            VALUES (@study, @name, @config, @seed, @fp, @code, 'running', @started,
+                    @hash, @host, @pid, @pstart, @started, @owner, 1)
+            RETURNING id;
+            """, tx,
+            ("@study", info.Study), ("@name", info.Name), ("@config", config), ("@seed", info.Seed),
+            ("@fp", info.DataFingerprint), ("@code", info.CodeVersion), ("@started", now), ("@hash", hash),
+            ("@host", me.Host), ("@pid", me.Pid), ("@pstart", me.ProcessStarted), ("@owner", owner));
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    RunRecord Reopen(RunRecord run, DbTransaction tx)
+    {
+        var me = RunOwner.Current;
+        Execute("""
+            UPDATE runs SET status = 'running', ended = NULL, message = NULL, host = @host, pid = @pid,
+                            process_started = @pstart, heartbeat = @now, owner = @owner, attempts = attempts + 1
+            WHERE id = @id;
+            """, tx, ("@host", me.Host), ("@pid", me.Pid), ("@pstart", me.ProcessStarted), ("@now", Now()),
+            ("@owner", owner), ("@id", run.Id));
+        return GetRunLocked(run.Id, tx)!;
+    }
+
+    ArgumentException MissingRun(long id) => new($"Run {id} does not exist in store '{Path}'.", "run");
+
+    RunRecord? GetRunLocked(long id, DbTransaction? tx = null) =>
+        Query($"SELECT {StoreSchema.RunColumns} FROM runs WHERE id = @id;", tx, ("@id", id)).FirstOrDefault();
+
+    List<RunRecord> Query(string sql, DbTransaction? tx, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql, tx, args);
         using var r = cmd.ExecuteReader();
         var result = new List<RunRecord>();
         while (r.Read())
         {
+            var stored = ParseStatus(r.GetString(7));
+            RunOwner? runOwner = r.IsDBNull(12) ? null
+                : new RunOwner(r.GetString(12), r.IsDBNull(13) ? 0 : Convert.ToInt32(r.GetValue(13), CultureInfo.InvariantCulture),
+                               r.IsDBNull(14) ? null : r.GetString(14));
+            DateTimeOffset? heartbeat = r.IsDBNull(15) ? null : ParseTimestamp(r.GetString(15));
+            var message = r.IsDBNull(10) ? null : r.GetString(10);
+            var status = stored;
+            if (stored == RunStatus.Running && Abandoned(runOwner, heartbeat) is { } why)
+            {
+                status = RunStatus.Interrupted;
+                message = why;
+            }
             result.Add(new RunRecord(
                 Id: r.GetInt64(0),
                 Study: r.GetString(1),
@@ -339,16 +498,66 @@ public sealed class RunStore : IDisposable
                 Seed: r.GetInt64(4),
                 DataFingerprint: r.IsDBNull(5) ? null : r.GetString(5),
                 CodeVersion: r.IsDBNull(6) ? null : r.GetString(6),
-                Status: ParseStatus(r.GetString(7)),
+                Status: status,
                 Started: ParseTimestamp(r.GetString(8)),
                 Ended: r.IsDBNull(9) ? null : ParseTimestamp(r.GetString(9)),
-                Message: r.IsDBNull(10) ? null : r.GetString(10)));
+                Message: message,
+                ConfigHash: r.GetString(11),
+                Owner: runOwner,
+                Heartbeat: heartbeat,
+                Attempts: Convert.ToInt32(r.GetValue(16), CultureInfo.InvariantCulture)));
         }
         return result;
     }
 
-    static bool IsMissingRun(SqliteException e) =>
-        e.SqliteErrorCode == SqliteConstraint && e.SqliteExtendedErrorCode == SqliteConstraintForeignKey;
+    /// <summary>Why a row marked running is in truth interrupted, or null when it may be alive.</summary>
+    string? Abandoned(RunOwner? runOwner, DateTimeOffset? heartbeat)
+    {
+        if (runOwner is not null && runOwner.IsGoneFromThisHost())
+            return $"interrupted: process {runOwner.Pid} on {runOwner.Host} is gone";
+        if (heartbeat is { } beat && DateTimeOffset.UtcNow - beat > staleAfter
+            && (runOwner is null || !string.Equals(runOwner.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)))
+            return $"interrupted: no heartbeat from {runOwner?.Host ?? "its process"} since {beat:O}";
+        // rows of schema 1 carry no owner and no heartbeat: nothing is known, they stay running
+        return null;
+    }
+
+    private protected DbCommand Command(string sql, DbTransaction? tx, params (string Name, object? Value)[] args)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            p.DbType = value switch
+            {
+                long => DbType.Int64,
+                int => DbType.Int32,
+                double => DbType.Double,
+                _ => DbType.String,
+            };
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
+    }
+
+    static DbParameter AddTyped(DbCommand cmd, string name, DbType type)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.DbType = type;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+
+    private protected int Execute(string sql, DbTransaction? tx, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql, tx, args);
+        return cmd.ExecuteNonQuery();
+    }
 
     static string StatusText(RunStatus s) => s.ToString().ToLowerInvariant();
 
@@ -358,27 +567,14 @@ public sealed class RunStore : IDisposable
         "finished" => RunStatus.Finished,
         "failed" => RunStatus.Failed,
         "stopped" => RunStatus.Stopped,
+        "interrupted" => RunStatus.Interrupted,
         _ => throw new InvalidDataException($"Run store '{Path}' holds an unknown run status '{s}'."),
     };
+
+    static string Now() => Timestamp(DateTimeOffset.UtcNow);
 
     static string Timestamp(DateTimeOffset t) => t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     static DateTimeOffset ParseTimestamp(string s) =>
         DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-
-    static void Execute(SqliteConnection c, string sql, SqliteTransaction? tx = null)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    static T Scalar<T>(SqliteConnection c, string sql, SqliteTransaction? tx = null)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        return (T)cmd.ExecuteScalar()!;
-    }
 }
