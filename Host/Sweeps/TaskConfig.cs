@@ -66,6 +66,9 @@ public sealed record TaskConfig
         Need(SyntheticTrain >= 1 && SyntheticTest >= 1, $"{where}: synthetic set sizes must be ≥ 1, got {SyntheticTrain}/{SyntheticTest}");
     }
 
+    /// <summary>This config with another seed (for F#, which has no <c>with</c> on C# records).</summary>
+    public TaskConfig WithSeed(int seed) => this with { Seed = seed };
+
     /// <summary>The checkpoint interval the runner uses.</summary>
     public int EffectiveCheckpointInterval => CheckpointInterval > 0 ? CheckpointInterval : Math.Max(1, Iterations / 10);
 }

@@ -25,7 +25,8 @@ public static class TaskRunner
     public static Prepared Prepare(SweepTask task, string? dataRoot)
     {
         var c = task.Config;
-        Networks.Create(c.Model, new Generator(c.Seed), c.Init); // an unknown model or initialiser fails here
+        // an unknown model, initialiser or solver fails here, before the run is recorded
+        _ = new Trainer(Networks.Create(c.Model, new Generator(c.Seed), c.Init), c.Solver, new TrainingOptions { Iterations = c.Iterations, BatchSize = c.Batch });
         var (train, test) = TaskData.Load(c.Data, dataRoot, c.Invert, c.Seed, c.SyntheticTrain, c.SyntheticTest);
         return new Prepared(task, train, test);
     }
