@@ -27,7 +27,9 @@ let tests =
                         Expect.isSome line $"{o.Name} is in the help of '{String.Join(' ', path)}'"
                         let described = o.HasDefaultValue || (o.Description |> isNull |> not && (o.Description.Contains "default" || o.Description.Contains "required"))
                         Expect.isTrue described $"{o.Name} of '{String.Join(' ', path)}' states its default"
-                        if o.HasDefaultValue then Expect.stringContains line.Value "[default:" $"{o.Name} shows its default value"
+                        // flags say "(default: off)" in words; every other default is the library's "[default: …]"
+                        if o.ValueType = typeof<bool> then Expect.stringContains line.Value "(default: off)" $"{o.Name} says it is off by default"
+                        elif o.HasDefaultValue then Expect.stringContains line.Value "[default:" $"{o.Name} shows its default value"
         }
         test "unknown commands and options exit with 2 and name the word, with a suggestion" {
             let code, _, err = runCli [ "sweep"; "rnu" ]
