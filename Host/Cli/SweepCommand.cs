@@ -123,7 +123,11 @@ public static class SweepCommand
         command.SetAction(r =>
         {
             var m = SweepManifest.Load(r.GetValue(manifest)!);
-            using var s = SweepStores.Open(Sweep.StoreArgument(CliOptions.StoreValue(r, store)));
+            var storeValue = Sweep.StoreArgument(CliOptions.StoreValue(r, store));
+            // status only reads: a store that does not exist yet is not created
+            if (!SweepStores.IsConnectionString(storeValue) && !File.Exists(storeValue))
+                throw new StoreUnavailableException(storeValue, "no such store yet (no task has run against it); give --store or set INITLAB_STORE");
+            using var s = SweepStores.Open(storeValue);
             var rows = SweepStatus.Of(m, s, SlurmQueue.States(m));
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Task", "Arm", "Seed", "State", "Run", "Slurm", "Message");
             foreach (var row in rows)

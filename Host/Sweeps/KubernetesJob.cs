@@ -35,5 +35,7 @@ public static class KubernetesJob
         return y.ToString();
     }
 
-    static string Json(string s) => System.Text.Json.JsonSerializer.Serialize(s);
+    // a JSON string is a YAML double-quoted scalar; relaxed escaping keeps the quotes readable
+    static string Json(string s) => System.Text.Json.JsonSerializer.Serialize(s,
+        new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 }

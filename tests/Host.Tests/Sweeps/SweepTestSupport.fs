@@ -22,18 +22,7 @@ let tinySweep (study: string) (arms: int) (seeds: int list) =
     sweep
 
 /// Runs `initlab args` in-process, capturing standard output and error.
-let runCli (args: string list) =
-    let err = new StringWriter()
-    let out = new StringWriter()
-    let oldErr, oldOut = Console.Error, Console.Out
-    Console.SetError err
-    Console.SetOut out
-    try
-        let code = InitLab.Cli.Program.Main(List.toArray args)
-        code, out.ToString(), err.ToString()
-    finally
-        Console.SetError oldErr
-        Console.SetOut oldOut
+let runCli (args: string list) = InitLab.Host.Tests.Training.TrainCommandTests.run (List.toArray args)
 
 /// initlab.dll in the test's output folder (the Cli project is referenced).
 let cliDll = Path.Combine(testBinDir, "initlab.dll")
