@@ -1,3 +1,4 @@
+using System.CommandLine;
 using InitLab.Data;
 using Spectre.Console;
 
@@ -9,39 +10,31 @@ namespace InitLab.Cli;
 /// </summary>
 public static class DataCommand
 {
-    /// <summary>
-    /// Runs the command; <paramref name="args"/> are the words after "data". Returns the exit code:
-    /// 0 ok, 1 a checksum mismatch, a load failure or (verify) no data set found, 2 usage error.
-    /// </summary>
-    public static int Run(string[] args)
+    /// <summary>The <c>data</c> command: <c>list</c> and <c>verify</c>, each with <c>--root DIR</c>.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(args);
-        string? root = null;
-        string? verb = null;
-        for (int i = 0; i < args.Length; i++)
+        var data = new Command("data", "Data sets found, their counts and SHA-256 checks (exit 1: a mismatch, a load failure or, for verify, no data set)");
+        foreach (var verb in new[] { "list", "verify" })
         {
-            switch (args[i])
+            var root = new Option<string>("--root")
             {
-                case "--root" when i + 1 < args.Length:
-                    root = args[++i];
-                    break;
-                case "list" or "verify" when verb is null:
-                    verb = args[i];
-                    break;
-                case "-h" or "--help":
-                    Usage(Console.Out);
-                    return 0;
-                default:
-                    Console.Error.WriteLine($"initlab data: unexpected argument '{args[i]}'");
-                    Usage(Console.Error);
-                    return 2;
-            }
+                Description = "Data root (default: $INITLAB_DATA, else the user cache)",
+                HelpName = "DIR",
+            };
+            var command = new Command(verb, verb == "list" ? "Data sets found, records, per-class counts" : "SHA-256 of each file against the pinned values");
+            command.Options.Add(root);
+            command.SetAction(r => Run(verb, r.GetValue(root)));
+            data.Subcommands.Add(command);
         }
-        if (verb is null)
-        {
-            Usage(Console.Error);
-            return 2;
-        }
+        return data;
+    }
+
+    /// <summary>
+    /// Runs <c>list</c> or <c>verify</c>. Returns the exit code: 0 ok, 1 a checksum mismatch, a load
+    /// failure or (verify) no data set found, 2 a --root that is not a folder.
+    /// </summary>
+    public static int Run(string verb, string? root)
+    {
         if (root is not null && !Directory.Exists(root))
         {
             Console.Error.WriteLine($"initlab data: --root {root}: no such folder");
@@ -60,9 +53,6 @@ public static class DataCommand
         AnsiConsole.MarkupLine($"Data root: [bold]{Markup.Escape(resolution.Root)}[/] ({resolution.Source})");
         return verb == "list" ? List(resolution.Root) : Verify(resolution.Root);
     }
-
-    private static void Usage(TextWriter w) =>
-        w.WriteLine("usage: initlab data list [--root DIR]\n       initlab data verify [--root DIR]");
 
     private static int List(string root)
     {

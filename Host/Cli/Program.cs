@@ -1,44 +1,50 @@
+using System.CommandLine;
+
 namespace InitLab.Cli;
 
-/// <summary>Entry point of the <c>initlab</c> command: one sub-command per concern.</summary>
+/// <summary>Entry point of the <c>initlab</c> command: one sub-command per concern, parsed by System.CommandLine.</summary>
 public static class Program
 {
-    const string Usage = """
-        usage: initlab <command> [options]
+    /// <summary>The command tree: data, runs, train, sweep.</summary>
+    public static RootCommand Root()
+    {
+        var root = new RootCommand("InitLab: train CNNs, record runs, run sweeps locally or on Slurm. Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input file, 4 store unavailable, 5 scheduler unavailable.");
+        root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(TrainCommandLine.Create());
+        root.Subcommands.Add(SweepCommand.Create());
+        return root;
+    }
 
-          data list | verify [--root DIR]   data sets found, counts, SHA-256 checks
-          runs list [--store PATH] [--study S] | show ID
-                                            runs recorded in the run store
-          train [options]                   train a model (initlab train --help)
-        """;
-
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (see <see cref="ExitCodes"/>).</summary>
     public static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var result = Root().Parse(args);
+        // the console as it is now: tests redirect it around each call
+        var config = new InvocationConfiguration { Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false };
+        if (result.Errors.Count > 0)
         {
-            Console.WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
+            // the library prints the errors, typo suggestions and help; usage errors exit with our code
+            result.Invoke(config);
+            return ExitCodes.Usage;
         }
         try
         {
-            return args[0] switch
-            {
-                "data" => DataCommand.Run(args[1..]),
-                "runs" => RunsCommand.Run(args[1..]),
-                "train" => TrainCommand.Run(args[1..]),
-                _ => Fail($"unknown command '{args[0]}'"),
-            };
+            return result.Invoke(config);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Fail(e.Message);
+            var (code, message) = ExitCodes.For(e);
+            Console.Error.WriteLine($"initlab {CommandPath(result)}: {message}");
+            return code;
         }
     }
 
-    static int Fail(string message)
+    static string CommandPath(ParseResult result)
     {
-        Console.Error.WriteLine($"initlab: {message}");
-        Console.Error.WriteLine(Usage);
-        return 2;
+        var names = new List<string>();
+        for (var c = result.CommandResult; c is not null && c.Parent is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, c.Command.Name);
+        return string.Join(' ', names);
     }
 }

@@ -1,71 +1,95 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using InitLab.Store;
+using InitLab.Sweeps;
 using Spectre.Console;
 
 namespace InitLab.Cli;
 
 /// <summary>
-/// <c>initlab runs list [--store PATH] [--study S]</c> and <c>initlab runs show ID [--store PATH]</c>:
-/// browse the run store. The store defaults to <c>INITLAB_STORE</c>, else <c>runs/initlab.db</c> under
-/// the current directory.
+/// <c>initlab runs list [--store PATH] [--study S]</c>, <c>initlab runs show ID [--store PATH]</c> and
+/// <c>initlab runs compare [--study S] [--metric M]… [--csv FILE]</c>: browse the run store and compare
+/// runs that differ only in their seed. The store defaults to <c>INITLAB_STORE</c>, else
+/// <c>runs/initlab.db</c> under the current directory.
 /// </summary>
 public static class RunsCommand
 {
-    const int Ok = 0, Failure = 1, Usage = 2;
+    const int Ok = ExitCodes.Ok, Failure = ExitCodes.Failure, Usage = ExitCodes.Usage;
 
-    /// <summary>Runs the command; <paramref name="args"/> are the words after <c>runs</c> (a leading "runs" is skipped).</summary>
-    public static int Run(string[] args)
+    /// <summary>The <c>runs</c> command and its verbs.</summary>
+    public static Command Create()
     {
-        var words = args.Length > 0 && args[0] == "runs" ? args[1..] : args;
-        if (words.Length == 0 || words[0] is "-h" or "--help" or "help") return PrintUsage(words.Length == 0 ? Usage : Ok);
+        var runs = new Command("runs", "Runs recorded in the run store");
 
-        string? store = null, study = null;
-        var positional = new List<string>();
-        for (var i = 1; i < words.Length; i++)
-        {
-            switch (words[i])
-            {
-                case "--store" when i + 1 < words.Length: store = words[++i]; break;
-                case "--study" when i + 1 < words.Length: study = words[++i]; break;
-                case "--store" or "--study":
-                    return Error($"{words[i]} needs a value.", Usage);
-                case var w when w.StartsWith("--", StringComparison.Ordinal):
-                    return Error($"Unknown option '{w}'.", Usage);
-                default: positional.Add(words[i]); break;
-            }
-        }
-        if (words[0] is not ("list" or "show")) return Error($"Unknown subcommand '{words[0]}'.", Usage);
-        var path = store ?? DefaultStorePath();
-        if (!File.Exists(path))
-            return Error($"No run store at '{Path.GetFullPath(path)}' (use --store PATH or set INITLAB_STORE).", Failure);
+        var listStore = CliOptions.Store();
+        var listStudy = new Option<string>("--study") { Description = "Only the runs of this study (default: every study)", HelpName = "S" };
+        var list = new Command("list", "Every run: id, study, name, status, seed, start, duration, message") { listStore, listStudy };
+        list.SetAction(r => WithStore(CliOptions.StoreValue(r, listStore), s => List(s, r.GetValue(listStudy))));
+        runs.Subcommands.Add(list);
 
-        try
+        var showStore = CliOptions.Store();
+        var id = new Argument<long>("ID") { Description = "Run id" };
+        id.Validators.Add(a =>
         {
-            switch (words[0])
-            {
-                case "list" when positional.Count == 0:
-                    using (var s = RunStore.Open(path)) return List(s, study);
-                case "show" when positional.Count == 1 && study is null:
-                    if (!long.TryParse(positional[0], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                        return Error($"Run id must be a non-negative integer, got '{positional[0]}'.", Usage);
-                    using (var s = RunStore.Open(path)) return Show(s, id);
-                default:
-                    return PrintUsage(Usage);
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            return Error(e.Message, Failure);
-        }
+            if (a.Tokens.Count > 0 && a.GetValueOrDefault<long>() < 0) a.AddError($"Run id must be a non-negative integer, got '{a.Tokens[0].Value}'.");
+        });
+        var show = new Command("show", "One run: its record, config, metrics and artifacts") { showStore };
+        show.Arguments.Add(id);
+        show.SetAction(r => WithStore(CliOptions.StoreValue(r, showStore), s => Show(s, r.GetValue(id))));
+        runs.Subcommands.Add(show);
+
+        var cmpStore = CliOptions.Store();
+        var cmpStudy = new Option<string>("--study") { Description = "Only the runs of this study (default: every study)", HelpName = "S" };
+        var metric = new Option<string[]>("--metric") { Description = "Metrics to compare, repeatable (default: every metric)", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
+        var csv = new Option<string>("--csv") { Description = "Also write the comparison as CSV to FILE (default: none)", HelpName = "FILE" };
+        var compare = new Command("compare", "Finished runs grouped by config minus seed: mean and 95 % CI of each metric's final value") { cmpStore, cmpStudy, metric, csv };
+        compare.SetAction(r => WithStore(CliOptions.StoreValue(r, cmpStore), s => Compare(s, r.GetValue(cmpStudy), r.GetValue(metric), r.GetValue(csv))));
+        runs.Subcommands.Add(compare);
+        return runs;
     }
 
     /// <summary>INITLAB_STORE if set, else runs/initlab.db under the current directory.</summary>
-    public static string DefaultStorePath() =>
-        Environment.GetEnvironmentVariable("INITLAB_STORE") is { Length: > 0 } p
-            ? p
-            : Path.Combine(Directory.GetCurrentDirectory(), "runs", "initlab.db");
+    public static string DefaultStorePath() => CliOptions.DefaultStore();
+
+    static int WithStore(string path, Func<RunStore, int> body)
+    {
+        if (!File.Exists(path))
+            return Error($"No run store at '{Path.GetFullPath(path)}' (use --store PATH or set INITLAB_STORE).", Failure);
+        try
+        {
+            using var s = RunStore.Open(path);
+            return body(s);
+        }
+        catch (InvalidDataException e)
+        {
+            return Error(e.Message, ExitCodes.StoreUnavailable);
+        }
+    }
+
+    static int Compare(RunStore store, string? study, string[]? metrics, string? csv)
+    {
+        var rows = RunComparison.Of(store, study, metrics is { Length: > 0 } ? metrics : null);
+        if (rows.Count == 0)
+        {
+            AnsiConsole.MarkupLine($"[yellow]No finished runs{(study is null ? "" : $" of study '{Markup.Escape(study)}'")} in {Markup.Escape(store.Path)}.[/]");
+            return Ok;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Study", "Group", "Metric", "N", "Mean", "SD", "95 % CI");
+        for (var c = 3; c < 7; c++) table.Columns[c].RightAligned();
+        foreach (var r in rows)
+            table.AddRow(new Text(r.Study), new Text(r.Group), new Text(r.Metric), new Text(r.Summary.N.ToString(CultureInfo.InvariantCulture)),
+                new Text(Number(r.Summary.Mean)), new Text(double.IsNaN(r.Summary.StdDev) ? "-" : Number(r.Summary.StdDev)),
+                new Text(double.IsNaN(r.Summary.Low95) ? "-" : $"[{Number(r.Summary.Low95)}, {Number(r.Summary.High95)}]"));
+        AnsiConsole.Write(table);
+        if (csv is not null)
+        {
+            File.WriteAllText(csv, RunComparison.ToCsv(rows));
+            AnsiConsole.MarkupLine($"[grey]CSV written to {Markup.Escape(Path.GetFullPath(csv))}[/]");
+        }
+        return Ok;
+    }
 
     static int List(RunStore store, string? study)
     {
@@ -186,15 +210,7 @@ public static class RunsCommand
 
     static int Error(string message, int code)
     {
-        AnsiConsole.MarkupLine($"[red]initlab runs: {Markup.Escape(message)}[/]");
-        return code;
-    }
-
-    static int PrintUsage(int code)
-    {
-        Console.WriteLine("usage: initlab runs list [--store PATH] [--study S]");
-        Console.WriteLine("       initlab runs show ID [--store PATH]");
-        Console.WriteLine("The store defaults to $INITLAB_STORE, else runs/initlab.db under the current directory.");
+        Console.Error.WriteLine($"initlab runs: {message}");
         return code;
     }
 }

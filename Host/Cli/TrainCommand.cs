@@ -4,6 +4,7 @@ using InitLab.Kernel;
 using InitLab.Kernel.Nn;
 using InitLab.Store;
 using InitLab.Studies;
+using InitLab.Sweeps;
 using InitLab.Training;
 
 namespace InitLab.Cli;
@@ -11,43 +12,9 @@ namespace InitLab.Cli;
 /// <summary><c>initlab train</c>: one training run from the command line, recorded in the run store.</summary>
 public static class TrainCommand
 {
-    const string Help = """
-        usage: initlab train [options]
-
-          --model lenet5|twolayer        network (default lenet5: Caffe's LeNet-5)
-          --data mnist|chars74k|synthetic
-                                         training data (default mnist; chars74k uses a stratified 80/20 split)
-          --invert                       invert pixel polarity (paper 000 inverts MNIST)
-          --data-root DIR                data root (else INITLAB_DATA, user cache, download, synthetic)
-          --init NAME                    weight initialiser, e.g. caffe-xavier, xavier, xavier-normal, msra,
-                                         gaussian:0.01 (default: the model's own)
-          --solver SPEC                  whole optimiser spec, e.g. "sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"
-                                         or caffe-lenet (default caffe-lenet); or give its parts:
-          --optimizer RULE               sgd[:momentum], sgd-torch, nesterov, adagrad, rmsprop, adam, adamw
-          --lr X  --wd X                 base learning rate, L2 weight decay
-          --policy P                     learning-rate policy: fixed, inv:γ:power, step:γ:size, exp:γ, cosine:period, …
-          --batch N                      mini-batch size (default 64)
-          --iterations N                 training iterations (default 1000)
-          --seed N                       initialisation seed (default 1)
-          --data-seed N                  shuffle seed (default 1)
-          --threads N                    kernel threads (default 2)
-          --scale 255|256                pixel scale 1/255 or Caffe's 1/256 (default 256)
-          --test-interval N              evaluate every N iterations (default: at the end)
-          --checkpoint PATH              checkpoint file; an existing one is resumed
-          --checkpoint-interval N        checkpoint every N iterations
-          --store PATH                   run store (default INITLAB_STORE or runs/initlab.db)
-          --quiet                        no progress display
-        """;
-
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static int Run(string[] args)
+    /// <summary>Runs the command with the options given (name without dashes → value); returns the process exit code.</summary>
+    public static int Run(IReadOnlyDictionary<string, string> o)
     {
-        if (args.Contains("--help") || args.Contains("-h"))
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
-        var o = Parse(args);
         string model = o.GetValueOrDefault("model", "lenet5");
         string dataName = o.GetValueOrDefault("data", "mnist");
         if (!Models.Names.Contains(model)) throw new ArgumentException($"--model '{model}' is not one of {string.Join(", ", Models.Names)}");
@@ -77,7 +44,7 @@ public static class TrainCommand
 
         Module net = Models.Create(model, new Generator(seed), o.GetValueOrDefault("init"));
         var trainer = new Trainer(net, solver, options); // validates the solver before any data work is wasted
-        var (train, test) = LoadData(dataName, o.GetValueOrDefault("data-root"), o.ContainsKey("invert"), seed);
+        var (train, test) = TaskData.Load(dataName, o.GetValueOrDefault("data-root"), o.ContainsKey("invert"), seed);
 
         string storePath = o.GetValueOrDefault("store") ?? Environment.GetEnvironmentVariable("INITLAB_STORE") ?? Path.Combine("runs", "initlab.db");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(storePath))!);
@@ -102,36 +69,8 @@ public static class TrainCommand
         }
     }
 
-    static (DataSet Train, DataSet Test) LoadData(string name, string? explicitRoot, bool invert, int seed)
-    {
-        (DataSet, DataSet) pair;
-        if (name == "synthetic")
-        {
-            pair = (SyntheticDigits.Generate(6000, seed), SyntheticDigits.Generate(1000, seed + 1_000_003));
-        }
-        else
-        {
-            var resolution = DataRoot.Resolve(new DataRootOptions { ExplicitRoot = explicitRoot, DataSets = [name == "chars74k" ? "chars74k-hnd" : name], Warnings = Console.Error });
-            if (resolution.Root is null)
-                throw new ArgumentException($"no data root holds {name}; pass --data-root DIR or set INITLAB_DATA");
-            if (name == "mnist")
-            {
-                var m = Mnist.Load(resolution.Root);
-                pair = (m.Train, m.Test);
-            }
-            else
-            {
-                var chars = Chars74K.Load(resolution.Root, new Chars74KOptions { DigitsOnly = true });
-                int trainCount = (int)Math.Round(chars.Count * 0.8);
-                var split = Splits.TrainValidationTest(chars, trainCount, 0, chars.Count - trainCount, seed, stratified: true);
-                pair = (split.Train, split.Test);
-            }
-        }
-        return invert ? (PixelTransforms.Invert(pair.Item1), PixelTransforms.Invert(pair.Item2)) : pair;
-    }
-
     /// The optimiser spec: --solver whole, or composed from --optimizer, --lr, --wd and --policy.
-    static string Solver(Dictionary<string, string> o)
+    static string Solver(IReadOnlyDictionary<string, string> o)
     {
         string[] parts = ["optimizer", "lr", "wd", "policy"];
         bool anyPart = parts.Any(o.ContainsKey);
@@ -148,25 +87,7 @@ public static class TrainCommand
         return spec;
     }
 
-    static Dictionary<string, string> Parse(string[] args)
-    {
-        var known = new HashSet<string> { "model", "data", "invert", "data-root", "init", "solver", "optimizer", "lr", "wd", "policy", "batch", "iterations", "seed",
-            "data-seed", "threads", "scale", "test-interval", "checkpoint", "checkpoint-interval", "store", "quiet" };
-        var flags = new HashSet<string> { "invert", "quiet" };
-        var o = new Dictionary<string, string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--")) throw new ArgumentException($"unexpected argument '{args[i]}'");
-            string key = args[i][2..];
-            if (!known.Contains(key)) throw new ArgumentException($"unknown option '--{key}' (initlab train --help)");
-            if (flags.Contains(key)) { o[key] = "true"; continue; }
-            if (i + 1 >= args.Length) throw new ArgumentException($"option '--{key}' needs a value");
-            o[key] = args[++i];
-        }
-        return o;
-    }
-
-    static int Int(Dictionary<string, string> o, string key, int fallback, int min = 1)
+    static int Int(IReadOnlyDictionary<string, string> o, string key, int fallback, int min = 1)
     {
         if (!o.TryGetValue(key, out var s)) return fallback;
         if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min)
