@@ -30,7 +30,7 @@ module Interpolation =
     /// α = 0 and α = 1 give a and b bit for bit).
     let blend (a: Module) (b: Module) (alpha: float) : Module =
         if not (Double.IsFinite alpha) then invalidArg "alpha" $"Interpolation.blend: α = {alpha} is not finite"
-        UnitLayout.ofPair "Interpolation.blend" a b |> ignore
+        UnitLayout.checkParameters "Interpolation.blend" a b
         let m = a.Clone()
         m.LoadStateDict(
             Array.map2 (fun (sa: ParameterState) (sb: ParameterState) ->
@@ -62,6 +62,7 @@ module Interpolation =
     /// each model scored by `evaluate`.
     let path (evaluate: Module -> LossAccuracy) (alphas: float[]) (a: Module) (b: Module) : InterpolationPath =
         if isNull (box evaluate) then nullArg "evaluate"
+        UnitLayout.checkParameters "Interpolation.path" a b
         if isNull alphas || alphas.Length < 2 then invalidArg "alphas" "Interpolation.path: need at least 2 values of α"
         if alphas[0] <> 0.0 || alphas[alphas.Length - 1] <> 1.0 then
             invalidArg "alphas" $"Interpolation.path: α must run from 0 to 1 (the two models), got {alphas[0]} … {alphas[alphas.Length - 1]}"

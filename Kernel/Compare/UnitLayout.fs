@@ -77,6 +77,17 @@ module UnitLayout =
         if layers.Count = 0 then invalidArg "model" $"{what}: the model {model.Describe()} has no Conv2d or Linear layer"
         layers.ToArray()
 
+    /// Checks that two models hold the same parameters: names, shapes and dtypes in one order.
+    let checkParameters (what: string) (reference: Module) (model: Module) =
+        if isNull (box reference) then nullArg "reference"
+        if isNull (box model) then nullArg "model"
+        let pa, pb = reference.NamedParameters, model.NamedParameters
+        if pa.Length <> pb.Length then
+            invalidArg "model" $"{what}: architectures differ: {pa.Length} parameters in the reference, {pb.Length} in the model"
+        for (na, ta), (nb, tb) in Array.zip pa pb do
+            if na <> nb || ta.Shape <> tb.Shape || ta.DType <> tb.DType then
+                invalidArg "model" $"{what}: architectures differ: parameter '{na}' {Shape.show ta.Shape} ({ta.DType}) in the reference faces '{nb}' {Shape.show tb.Shape} ({tb.DType}) in the model"
+
     /// Both models' layouts, checked to be the same architecture layer by layer.
     let ofPair (what: string) (reference: Module) (model: Module) =
         let a = ofModel what reference
@@ -86,10 +97,5 @@ module UnitLayout =
         for la, lb in Array.zip a b do
             if la.Path <> lb.Path || la.Layer.Describe() <> lb.Layer.Describe() || la.Inner <> lb.Inner || la.Weight.DType <> lb.Weight.DType then
                 invalidArg "model" $"{what}: architectures differ: layer '{la.Path}' is {la.Layer.Describe()} ({la.Weight.DType}) in the reference but '{lb.Path}' is {lb.Layer.Describe()} ({lb.Weight.DType}) in the model"
-        let pa, pb = reference.NamedParameters, model.NamedParameters
-        if pa.Length <> pb.Length then
-            invalidArg "model" $"{what}: architectures differ: {pa.Length} parameters in the reference, {pb.Length} in the model"
-        for (na, ta), (nb, tb) in Array.zip pa pb do
-            if na <> nb || ta.Shape <> tb.Shape then
-                invalidArg "model" $"{what}: architectures differ: parameter '{na}' {Shape.show ta.Shape} in the reference faces '{nb}' {Shape.show tb.Shape} in the model"
+        checkParameters what reference model
         a, b
