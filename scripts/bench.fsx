@@ -1,5 +1,6 @@
 // Benchmark: prints one `name=value` line per figure; the last is lenet5_train_img_per_s (batch 64, 2 threads).
-// Usage: dotnet fsi scripts/bench.fsx [--no-torch]   (the PyTorch peer runs when Debian's python3-torch is installed)
+// Usage: dotnet fsi scripts/bench.fsx [--no-torch] [--compare]   (the PyTorch peer runs when Debian's python3-torch is installed;
+//        --compare runs only the short network-comparison timings: weight matching and CKA)
 // Common.fsx loads the built assemblies and re-runs the script with the kernels' loops jitted fully
 // optimised from the first call (F# drops AggressiveOptimization; tier-0 loops would skew the timings).
 #load "Common.fsx"
@@ -7,7 +8,43 @@
 open System
 open System.Diagnostics
 open System.Numerics.Tensors
+open InitLab.Kernel // Tensor's op members, for the comparison timings
 open InitLab.Kernel.Raw
+
+// ---- Comparing trained networks (issue 12): weight matching of two LeNet-5s, CKA over all layers --
+// Goals: aligning two LeNet-5s (431,080 parameters) under 1 s; CKA over all layers on 1,000 probes under 2 s.
+let compareBench () =
+    let gen = InitLab.Kernel.Generator(5)
+    let trainedLeNet (seed: int) =
+        let m = InitLab.Kernel.Nn.Models.LeNet5(gen = InitLab.Kernel.Generator(seed)) :> InitLab.Kernel.Nn.Module
+        let opt = InitLab.Kernel.Optim.OptimizerSpec.create InitLab.Kernel.Optim.OptimizerSpec.caffeLeNet m.NamedParameters
+        for _ in 1 .. 20 do
+            let x = InitLab.Kernel.Tensor.Rand([| 64; 1; 28; 28 |], gen)
+            m.Forward(x).CrossEntropy(Array.init 64 (fun _ -> gen.NextInt 10)).Backward()
+            opt.Step()
+            opt.ZeroGrad()
+        m
+    let a, b = trainedLeNet 1, trainedLeNet 2
+    let time (f: unit -> 'a) =
+        let sw = Stopwatch.StartNew()
+        let r = f ()
+        r, sw.Elapsed.TotalSeconds
+    let warm, _ = time (fun () -> InitLab.Kernel.Compare.WeightMatching.align 0 a b)
+    let best = [ for _ in 1 .. 3 -> snd (time (fun () -> InitLab.Kernel.Compare.WeightMatching.align 0 a b)) ] |> List.min
+    printfn "compare_align_lenet5_s=%.3f rounds=%d (goal < 1 s)" best warm.Rounds
+    let probes = InitLab.Kernel.Tensor.Rand([| 1000; 1; 28; 28 |], gen)
+    let ckaAll (est: InitLab.Kernel.Compare.CkaEstimator) () =
+        let outs (m: InitLab.Kernel.Nn.Module) = InitLab.Kernel.Compare.LayerOutputs.ofModel m probes |> Array.filter (fun (n, _) -> n <> "flatten")
+        InitLab.Kernel.Compare.Cka.matrix est (outs a) (outs b)
+    ckaAll InitLab.Kernel.Compare.Biased () |> ignore
+    let _, tb = time (ckaAll InitLab.Kernel.Compare.Biased)
+    let _, td = time (ckaAll InitLab.Kernel.Compare.Debiased)
+    printfn "compare_cka_all_layers_1000_probes_s=%.3f debiased_s=%.3f (goal < 2 s, both models' forward passes included)" tb td
+
+if Array.contains "--compare" fsi.CommandLineArgs then
+    InitLab.Kernel.Raw.Threads.Count <- 2
+    compareBench ()
+    exit 0
 
 let rng = Random 42
 let randArr (len: int) = Array.init len (fun _ -> float32 (rng.NextDouble() * 2.0 - 1.0))
@@ -170,4 +207,6 @@ if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
         match torch threads with
         | Some t -> printfn "torch_lenet_img_per_s_threads%d=%.0f ratio_ours_over_torch=%.2f" threads t (ours / t)
         | None -> printfn "torch_lenet_threads%d=unavailable (apt-get install python3-torch libopenblas0-pthread)" threads
+Threads.Count <- 2
+compareBench ()
 printfn "lenet5_train_img_per_s=%.0f" ours2

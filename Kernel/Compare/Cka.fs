@@ -27,33 +27,24 @@ type ProbeGram =
 /// Gram matrices come from the Kernel's GEMM (X·Xᵀ via Linear), so wide conv outputs cost one product.
 module Cka =
 
-    /// `x` [n; …] flattened to [n; p], features centred over the probes, in the tensor's own dtype.
+    /// `x` [n; …] flattened to [n; p], features centred over the probes, in the tensor's own dtype
+    /// (Tensor ops throughout: vectorised, and float32 stays float32 for the GEMM).
     let private centredFeatures (layer: string) (x: Tensor) =
         if isNull x then nullArg "x"
-        if x.Rank < 1 || x.Shape[0] < 1 then invalidArg "x" $"CKA: layer '{layer}' output {Shape.show x.Shape} has no probe axis"
+        if x.Rank < 1 || x.Shape[0] < 1 || x.Numel = 0 then invalidArg "x" $"CKA: layer '{layer}' output {Shape.show x.Shape} has no probe axis or no features"
         let n = x.Shape[0]
-        let p = if n = 0 then 0 else x.Numel / n
-        let v = x.ToArray()
-        match v |> Array.tryFindIndex (Double.IsFinite >> not) with
-        | Some i -> invalidArg "x" $"CKA: layer '{layer}' output {Shape.show x.Shape} holds {v[i]} at probe {i / p}, feature {i % p}"
-        | None -> ()
-        let means = Array.zeroCreate<float> p
-        for i in 0 .. n - 1 do
-            for j in 0 .. p - 1 do means[j] <- means[j] + v[i * p + j]
-        for j in 0 .. p - 1 do means[j] <- means[j] / float n
-        for i in 0 .. n - 1 do
-            for j in 0 .. p - 1 do v[i * p + j] <- v[i * p + j] - means[j]
-        let centred = Tensor.Wrap(v, [| n; p |])
-        n, p, (if x.DType = Float32 then centred.Cast Float32 else centred)
+        let p = x.Numel / n
+        use _ = Tensor.NoGrad()
+        // one pass decides; the slow search for the culprit runs only when something is not finite
+        if not (Double.IsFinite(x.Sum().Item)) then
+            let v = x.ToArray()
+            match v |> Array.tryFindIndex (Double.IsFinite >> not) with
+            | Some i -> invalidArg "x" $"CKA: layer '{layer}' output {Shape.show x.Shape} holds {v[i]} at probe {i / p}, feature {i % p}"
+            | None -> ()
+        let flat = x.Reshape [| n; p |]
+        n, p, flat - flat.Mean(0, true)
 
-    /// The centred (or U-centred) Gram matrix of one layer's output over the probes.
-    let gram (estimator: CkaEstimator) (layer: string) (x: Tensor) : ProbeGram =
-        let n, p, xc = centredFeatures layer x
-        let minimum = match estimator with Biased -> 2 | Debiased -> 4
-        if n < minimum then invalidArg "x" $"CKA ({estimator}): layer '{layer}' has {n} probes; it needs at least {minimum}"
-        let k =
-            use _ = Tensor.NoGrad()
-            xc.Linear(xc, null).ToArray()
+    let private centre (estimator: CkaEstimator) (n: int) (k: float[]) =
         let at i j = k[i * n + j]
         match estimator with
         | Biased ->
@@ -73,8 +64,31 @@ module Cka =
                     k[i * n + j] <-
                         if i = j then 0.0
                         else at i j - (rowSums[i] + rowSums[j]) / float (n - 2) + total / float ((n - 1) * (n - 2))
-        let norm = sqrt (Array.fold (fun s v -> s + v * v) 0.0 k)
-        { Layer = layer; Probes = n; Features = p; Centred = k; Norm = norm }
+        k
+
+    let private minimum estimator = match estimator with Biased -> 2 | Debiased -> 4
+
+    /// The linear Gram matrix X·Xᵀ of the centred features (one GEMM), as float64.
+    let private rawGram (estimators: CkaEstimator list) (layer: string) (x: Tensor) =
+        let n, p, xc = centredFeatures layer x
+        for e in estimators do
+            if n < minimum e then invalidArg "x" $"CKA ({e}): layer '{layer}' has {n} probes; it needs at least {minimum e}"
+        use _ = Tensor.NoGrad()
+        n, p, xc.Linear(xc, null).ToArray()
+
+    let private finish estimator layer n p (k: float[]) =
+        let c = centre estimator n k
+        { Layer = layer; Probes = n; Features = p; Centred = c; Norm = sqrt (Array.fold (fun s v -> s + v * v) 0.0 c) }
+
+    /// The centred (or U-centred) Gram matrix of one layer's output over the probes.
+    let gram (estimator: CkaEstimator) (layer: string) (x: Tensor) : ProbeGram =
+        let n, p, k = rawGram [ estimator ] layer x
+        finish estimator layer n p k
+
+    /// Both estimators' Gram matrices from one product: (Biased, Debiased).
+    let gramBoth (layer: string) (x: Tensor) : ProbeGram * ProbeGram =
+        let n, p, k = rawGram [ Biased; Debiased ] layer x
+        finish Biased layer n p (Array.copy k), finish Debiased layer n p k
 
     /// CKA between two layers' Gram matrices of the same probes (NaN when either layer is constant
     /// over the probes: its similarity to anything is undefined).

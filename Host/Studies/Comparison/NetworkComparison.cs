@@ -48,8 +48,8 @@ public static class NetworkComparison
         {
             if (grams.TryGetValue(m, out var cached)) return cached;
             var outputs = LayerOutputs.ofModel(m, probeImages).Where(o => !flattens.Contains(o.Item1)).ToArray();
-            var result = (outputs.Select(o => Cka.gram(CkaEstimator.Biased, o.Item1, o.Item2)).ToArray(),
-                          outputs.Select(o => Cka.gram(CkaEstimator.Debiased, o.Item1, o.Item2)).ToArray());
+            var both = outputs.Select(o => Cka.gramBoth(o.Item1, o.Item2)).ToArray();
+            var result = (both.Select(g => g.Item1).ToArray(), both.Select(g => g.Item2).ToArray());
             grams[m] = result;
             return result;
         }
