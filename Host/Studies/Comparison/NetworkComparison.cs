@@ -5,6 +5,7 @@ using InitLab.Kernel;
 using InitLab.Kernel.Compare;
 using InitLab.Kernel.Nn;
 using InitLab.Training;
+using Microsoft.FSharp.Core;
 
 namespace InitLab.Studies.Comparison;
 
@@ -58,7 +59,7 @@ public static class NetworkComparison
         var firstEval = (first.Evaluation.Name, Scorer(first.Evaluation, options));
         var secondEval = (second.Evaluation.Name, Scorer(second.Evaluation, options));
 
-        PairComparison ComparePair(ModelGroup ga, int ia, ModelGroup gb, int ib, params (string Name, Microsoft.FSharp.Core.FSharpFunc<Module, LossAccuracy> Score)[] sets)
+        PairComparison ComparePair(ModelGroup ga, int ia, ModelGroup gb, int ib, params (string Name, FSharpFunc<Module, LossAccuracy> Score)[] sets)
         {
             Module a = ga.Models[ia], b = gb.Models[ib];
             var aligned = NetworkAlignment.Align(a, b, options.AlignmentSeed);
@@ -111,10 +112,16 @@ public static class NetworkComparison
         return Tensor.Wrap(subset.ToFloats(scale), [count, data.Channels, data.Height, data.Width]);
     }
 
-    static Microsoft.FSharp.Core.FSharpFunc<Module, LossAccuracy> Scorer(DataSet data, ComparisonOptions options)
+    /// <summary>The Host's evaluator (batched, recording off) on the first images of <paramref name="data"/>, as the Kernel's path expects it.</summary>
+    static FSharpFunc<Module, LossAccuracy> Scorer(DataSet data, ComparisonOptions options)
     {
         int n = Math.Min(options.EvaluationLimit, data.Count);
-        return Interpolation.onBatch(Images(data, n, options.Scale), data.Labels[..n]);
+        var subset = n == data.Count ? data : data.Subset(Enumerable.Range(0, n).ToArray(), data.Name);
+        return FuncConvert.FromFunc<Module, LossAccuracy>(m =>
+        {
+            var e = Evaluator.Evaluate(m, subset, options.Scale);
+            return new LossAccuracy(e.Loss, e.Accuracy);
+        });
     }
 
     static List<PathPoint> Points(InterpolationPath path) =>
