@@ -1,11 +1,13 @@
 // Benchmark: prints one `name=value` line per figure; the last is lenet5_train_img_per_s (batch 64, 2 threads).
-// Usage: dotnet fsi scripts/bench.fsx [--no-torch] [--onnx-only] [--short]
+// Usage: dotnet fsi scripts/bench.fsx [--no-torch] [--onnx-only] [--compare] [--short]
 //   (the PyTorch peer runs when Debian's python3-torch is installed; --onnx-only prints only the ONNX
-//   export figures of BenchOnnx.fsx, --short gives those small time budgets)
+//   figures of BenchOnnx.fsx, --compare only the network-comparison timings of BenchCompare.fsx;
+//   --short gives the ONNX figures small time budgets)
 // Common.fsx loads the built assemblies and re-runs the script with the kernels' loops jitted fully
 // optimised from the first call (F# drops AggressiveOptimization; tier-0 loops would skew the timings).
 #load "Common.fsx"
 #load "BenchOnnx.fsx"
+#load "BenchCompare.fsx"
 
 open System
 open System.Diagnostics
@@ -15,6 +17,10 @@ open InitLab.Kernel.Raw
 let onnxShort = Array.contains "--short" fsi.CommandLineArgs
 if Array.contains "--onnx-only" fsi.CommandLineArgs then
     BenchOnnx.run onnxShort
+    exit 0
+if Array.contains "--compare" fsi.CommandLineArgs then
+    InitLab.Kernel.Raw.Threads.Count <- 2
+    BenchCompare.run ()
     exit 0
 
 let rng = Random 42
@@ -179,4 +185,6 @@ if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
         | Some t -> printfn "torch_lenet_img_per_s_threads%d=%.0f ratio_ours_over_torch=%.2f" threads t (ours / t)
         | None -> printfn "torch_lenet_threads%d=unavailable (apt-get install python3-torch libopenblas0-pthread)" threads
 BenchOnnx.run onnxShort
+Threads.Count <- 2
+BenchCompare.run ()
 printfn "lenet5_train_img_per_s=%.0f" ours2

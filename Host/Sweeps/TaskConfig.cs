@@ -7,7 +7,7 @@ namespace InitLab.Sweeps;
 /// </summary>
 public sealed record TaskConfig
 {
-    /// <summary>Network name (see <c>Networks.Names</c>): lenet5 or twolayer.</summary>
+    /// <summary>Network name (see <c>Models.Names</c>): lenet5 or twolayer.</summary>
     public string Model { get; init; } = "lenet5";
 
     /// <summary>Training data: mnist, chars74k or synthetic.</summary>

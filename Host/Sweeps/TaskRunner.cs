@@ -1,5 +1,6 @@
 using InitLab.Data;
 using InitLab.Kernel;
+using InitLab.Kernel.Nn;
 using InitLab.Store;
 using InitLab.Training;
 
@@ -26,7 +27,7 @@ public static class TaskRunner
     {
         var c = task.Config;
         // an unknown model, initialiser or solver fails here, before the run is recorded
-        _ = new Trainer(Networks.Create(c.Model, new Generator(c.Seed), c.Init), c.Solver, new TrainingOptions { Iterations = c.Iterations, BatchSize = c.Batch });
+        _ = new Trainer(Models.Create(c.Model, new Generator(c.Seed), c.Init), c.Solver, new TrainingOptions { Iterations = c.Iterations, BatchSize = c.Batch });
         var (train, test) = TaskData.Load(c.Data, dataRoot, c.Invert, c.Seed, c.SyntheticTrain, c.SyntheticTest);
         return new Prepared(task, train, test);
     }
@@ -49,7 +50,7 @@ public static class TaskRunner
             Progress = quiet ? ProgressMode.Silent : ProgressMode.Auto,
             Label = prepared.Task.RunName,
         };
-        var net = Networks.Create(c.Model, new Generator(c.Seed), c.Init);
+        var net = Models.Create(c.Model, new Generator(c.Seed), c.Init);
         if (pause is not null && pause.TaskIndex == prepared.Task.Index && pause.Iteration < c.Iterations && !File.Exists(checkpoint))
         {
             // the first leg ends in a checkpoint at the pause iteration, exactly as an interrupted run would leave it
