@@ -8,7 +8,7 @@ open InitLab.Data
 open InitLab.Host.Tests.Data.DataTestSupport
 
 /// Real MNIST loaded once for all tests that read it.
-let realMnist = lazy (realRoot.Value |> Option.map (fun r -> Mnist.Load(r, MnistOptions(VerifyChecksums = true))))
+let realMnist = lazy (realRoot "mnist" |> Option.map (fun r -> Mnist.Load(r, MnistOptions(VerifyChecksums = true))))
 
 [<Tests>]
 let realFiles =

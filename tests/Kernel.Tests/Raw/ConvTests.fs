@@ -73,7 +73,7 @@ let checkF32 (s: Shape) (withDx: bool) =
     expectClose (sprintf "f32 dw %A" s) (toF64 dw32) edw (loose mdw)
     expectClose (sprintf "f32 db %A" s) (toF64 db32) edb (loose mdb)
 
-let config = { FsCheckConfig.defaultConfig with maxTest = 60 }
+let config = InitLab.Tests.FsCheckSeed.config 60
 
 [<Tests>]
 let tests =
