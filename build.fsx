@@ -2,7 +2,7 @@
 // Usage: dotnet fsi build.fsx <target> [-- args passed to the target's program]
 //   restore   dotnet tool restore + paket restore
 //   build     restore, then build Mixed.sln in Release
-//   test      build, then run every Expecto suite; ends with "N passed, N failed"
+//   test      find (or install) Chromium, build, run every Expecto suite; ends with "N passed, N failed, N skipped"
 //   bench     build, then dotnet fsi scripts/bench.fsx
 //   lenet     build, then dotnet fsi scripts/exp_lenet.fsx (the main job)
 //   script    build, then dotnet fsi scripts/<name>.fsx  (e.g. script exp_twolayer --quick)
@@ -47,36 +47,91 @@ let build () =
 
 let testProjects = [ "tests/Kernel.Tests/Kernel.Tests.fsproj"; "tests/Host.Tests/Host.Tests.fsproj" ]
 
-let ansi = Regex(@"\x1b\[[0-9;?]*[A-Za-z]")
-let summary = Regex(@"(\d+) passed, (\d+) ignored, (\d+) failed, (\d+) errored")
-
-/// Runs each Expecto suite and sums their counts; errored tests count as failed.
-let test (extra: string list) =
-    build ()
-    let mutable passed, failed, broken = 0, 0, []
-    for proj in testProjects do
-        let code, out =
-            run true "dotnet" ([ "run"; "--project"; proj; "-c"; "Release"; "--no-build"; "--" ] @ extra)
-        let m = summary.Matches(ansi.Replace(out, ""))
-        if m.Count = 0 then
-            broken <- proj :: broken
-        else
-            let g = m[m.Count - 1].Groups
-            passed <- passed + int g[1].Value
-            failed <- failed + int g[3].Value + int g[4].Value
-        if code <> 0 && m.Count > 0 && int m[m.Count - 1].Groups[3].Value + int m[m.Count - 1].Groups[4].Value = 0 then
-            broken <- proj :: broken
-    for b in broken do
-        eprintfn "build.fsx: %s did not finish cleanly (no Expecto summary or non-zero exit)" b
-        failed <- failed + 1
-    printfn "%d passed, %d failed" passed failed
-    if failed > 0 then exit 1
-
 /// On the development layout the real data sit in ../shared/data; use them unless told otherwise.
 let defaultDataRoot () =
     let shared = Path.GetFullPath(Path.Combine(root, "..", "shared", "data"))
     if isNull (Environment.GetEnvironmentVariable "INITLAB_DATA") && Directory.Exists shared then
         Environment.SetEnvironmentVariable("INITLAB_DATA", shared)
+
+let ansi = Regex(@"\x1b\[[0-9;?]*[A-Za-z]")
+let summary = Regex(@"(\d+) passed, (\d+) ignored, (\d+) failed, (\d+) errored")
+/// The line each suite prints per skipped test, after its summary (tests/Kernel.Tests/Support/SuiteRunner.fs).
+let skippedLine = Regex(@"^SKIPPED (.*)$", RegexOptions.Multiline)
+
+/// The names BrowserCheck looks for on PATH (Host/Reports/BrowserCheck.cs), after INITLAB_CHROMIUM.
+let chromiumNames = [ "chromium"; "chromium-browser"; "google-chrome"; "google-chrome-stable" ]
+
+let onPath (name: string) =
+    (Environment.GetEnvironmentVariable "PATH" |> Option.ofObj |> Option.defaultValue "").Split(Path.PathSeparator)
+    |> Array.map (fun dir -> Path.Combine(dir, name))
+    |> Array.tryFind File.Exists
+
+let findChromium () =
+    match Environment.GetEnvironmentVariable "INITLAB_CHROMIUM" with
+    | null | "" -> chromiumNames |> List.tryPick onPath
+    | configured when File.Exists configured -> Some configured
+    | configured ->
+        eprintfn "build.fsx: INITLAB_CHROMIUM=%s does not exist; point it at a Chromium executable or unset it" configured
+        exit 1
+
+/// The report tests render in headless Chromium: find it, install it with apt-get when root, else stop here.
+let ensureChromium () =
+    match findChromium () with
+    | Some _ -> ()
+    | None ->
+        let isRoot = Environment.UserName = "root"
+        if isRoot && (onPath "apt-get").IsSome then
+            printfn "build.fsx: Chromium not found; installing it with apt-get"
+            let quiet = [ "-qq" ]
+            let update, _ = run false "apt-get" ("update" :: quiet)
+            let install, _ = if update = 0 then run false "apt-get" ([ "install"; "-y"; "--no-install-recommends" ] @ quiet @ [ "chromium" ]) else update, ""
+            if install <> 0 then
+                eprintfn "build.fsx: 'apt-get install chromium' failed (exit %d); install Chromium or set INITLAB_CHROMIUM" install
+                exit 1
+        match findChromium () with
+        | Some _ -> ()
+        | None ->
+            eprintfn "build.fsx: Chromium not found (INITLAB_CHROMIUM unset; none of %s on PATH%s); install it (apt-get install chromium) or set INITLAB_CHROMIUM"
+                (String.Join(", ", chromiumNames)) (if isRoot then "" else "; not root, so not installed")
+            exit 1
+
+/// Runs each Expecto suite and sums their counts; errored tests count as failed. The skipped tests are
+/// listed with their reasons, then the closing line, which is the last line printed.
+let test (extra: string list) =
+    ensureChromium ()
+    build ()
+    defaultDataRoot ()
+    // One seed for both suites, so one INITLAB_FSCHECK_SEED replays the whole run.
+    if String.IsNullOrEmpty(Environment.GetEnvironmentVariable "INITLAB_FSCHECK_SEED") then
+        Environment.SetEnvironmentVariable("INITLAB_FSCHECK_SEED", string (Random.Shared.NextInt64 Int64.MaxValue))
+    let mutable passed, failed, skipped, broken = 0, 0, 0, []
+    let skippedTests = Collections.Generic.List<string>()
+    for proj in testProjects do
+        let code, out =
+            run true "dotnet" ([ "run"; "--project"; proj; "-c"; "Release"; "--no-build"; "--" ] @ extra)
+        let plain = ansi.Replace(out, "")
+        let m = summary.Matches plain
+        if m.Count = 0 then
+            broken <- proj :: broken
+        else
+            let g = m[m.Count - 1].Groups
+            passed <- passed + int g[1].Value
+            skipped <- skipped + int g[2].Value
+            failed <- failed + int g[3].Value + int g[4].Value
+        for s in skippedLine.Matches plain do skippedTests.Add(s.Groups[1].Value.TrimEnd())
+        if code <> 0 && m.Count > 0 && int m[m.Count - 1].Groups[3].Value + int m[m.Count - 1].Groups[4].Value = 0 then
+            broken <- proj :: broken
+    for b in broken do
+        eprintfn "build.fsx: %s did not finish cleanly (no Expecto summary or non-zero exit)" b
+        failed <- failed + 1
+    Console.Error.Flush()
+    if skippedTests.Count > 0 then
+        printfn "Skipped (%d):" skippedTests.Count
+        for s in skippedTests do printfn "  %s" s
+    printfn "FsCheck seed %s (replay: INITLAB_FSCHECK_SEED=%s)" (Environment.GetEnvironmentVariable "INITLAB_FSCHECK_SEED") (Environment.GetEnvironmentVariable "INITLAB_FSCHECK_SEED")
+    printfn "%d passed, %d failed, %d skipped" passed failed skipped
+    Console.Out.Flush()
+    if failed > 0 then exit 1
 
 let script (name: string) (args: string list) =
     build ()

@@ -1,6 +1,4 @@
 module InitLab.Kernel.Tests.Main
 
-open Expecto
-
 [<EntryPoint>]
-let main argv = runTestsInAssemblyWithCLIArgs [] argv
+let main argv = InitLab.Tests.SuiteRunner.run argv

@@ -8,6 +8,9 @@ public static class Mnist
     /// <summary>Class names: the digits "0".."9".</summary>
     public static readonly IReadOnlyList<string> ClassNames = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
+    /// <summary>Height and width of every MNIST image; a file whose header says otherwise is refused.</summary>
+    public const int Side = 28;
+
     /// <summary>
     /// Finds the folder holding the MNIST files: <paramref name="root"/>/mnist if it exists, else <paramref name="root"/> itself
     /// when it holds the training images; null when neither does.
@@ -48,6 +51,10 @@ public static class Mnist
     private static DataSet Build(string name, SourceContent images, SourceContent labels)
     {
         var (pixels, count, h, w) = Idx.ReadImages(images);
+        // The header's dims are believed only if they are MNIST's: 14×56 has the same byte count and would
+        // load, then fail far away (in the network's first layer or the final evaluation).
+        if (h != Side || w != Side)
+            throw new DataFormatException(images.Path, 8, $"{Side}×{Side} images (MNIST's geometry)", $"{h}×{w} in the IDX header");
         var y = Idx.ReadLabels(labels, ClassNames.Count);
         if (y.Length != count)
             throw new DataFormatException(labels.Path, 4, $"{count} labels (as many as images in {images.Path})", $"{y.Length}");

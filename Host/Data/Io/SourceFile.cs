@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace InitLab.Data;
@@ -29,24 +28,25 @@ internal static class SourceFile
     {
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists) throw new FileNotFoundException($"{path}: file not found", path);
-            if (info.Length > MaxContentBytes)
-                throw new DataFormatException(path, -1, $"at most {MaxContentBytes} bytes", $"{info.Length} bytes");
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+            // Sized from the open stream, never from the directory entry: a symlink's entry gives the link's size.
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            var magic = new byte[Math.Min(2, (int)info.Length)];
+            long size = stream.Length;
+            if (size > MaxContentBytes)
+                throw new DataFormatException(path, -1, $"at most {MaxContentBytes} bytes", $"{size} bytes");
+            var magic = new byte[Math.Min(2, (int)size)];
             stream.ReadExactly(magic);
             stream.Position = 0;
             if (IsGzip(magic))
             {
-                var raw = new byte[info.Length];
+                var raw = new byte[size];
                 stream.ReadExactly(raw);
                 return FromBytes(path, raw, headerBytes);
             }
             // Raw file: read header and body into their own arrays, hashing both, so the body is never copied.
-            var header = new byte[Math.Min(headerBytes, (int)info.Length)];
+            var header = new byte[Math.Min(headerBytes, (int)size)];
             stream.ReadExactly(header);
-            var body = GC.AllocateUninitializedArray<byte>((int)(info.Length - header.Length));
+            var body = GC.AllocateUninitializedArray<byte>((int)(size - header.Length));
             stream.ReadExactly(body);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(header);
@@ -63,69 +63,10 @@ internal static class SourceFile
     public static SourceContent FromBytes(string name, byte[] raw, int headerBytes = 0)
     {
         string sha = Convert.ToHexStringLower(SHA256.HashData(raw));
-        if (IsGzip(raw)) return Gunzip(name, raw, headerBytes, sha);
+        if (IsGzip(raw)) return Gzip.Decompress(name, raw, headerBytes, sha);
         int h = Math.Min(headerBytes, raw.Length);
         return new SourceContent(name, raw[..h], raw[h..], raw.Length - h, sha, false);
     }
 
     public static bool IsGzip(ReadOnlySpan<byte> raw) => raw.Length >= 2 && raw[0] == 0x1F && raw[1] == 0x8B;
-
-    /// <summary>
-    /// Decompresses a single-member gzip image and checks its trailer (CRC-32 and length), which is
-    /// the only reliable sign that the stream was not cut short. The body buffer starts at the size the
-    /// trailer announces, bounded by what deflate can expand the file to, and grows only with data
-    /// actually produced, never with what a header inside claims.
-    /// </summary>
-    private static SourceContent Gunzip(string path, byte[] raw, int headerBytes, string sha)
-    {
-        if (raw.Length < 18)
-            throw new DataFormatException(path, raw.Length, "a gzip stream of at least 18 bytes", $"{raw.Length} bytes (gzip ended early)");
-        uint isize = BitConverter.ToUInt32(raw, raw.Length - 4);
-        uint expectedCrc = BitConverter.ToUInt32(raw, raw.Length - 8);
-        long bound = Math.Min(MaxContentBytes, (long)raw.Length * 1100);
-        var header = new byte[headerBytes];
-        int headerLength = 0;
-        byte[] body;
-        int length = 0;
-        try
-        {
-            using var gz = new GZipStream(new MemoryStream(raw, writable: false), CompressionMode.Decompress);
-            while (headerLength < headerBytes)
-            {
-                int n = gz.Read(header, headerLength, headerBytes - headerLength);
-                if (n == 0) break;
-                headerLength += n;
-            }
-            long hint = Math.Clamp((long)isize - headerLength, 0, bound);
-            body = GC.AllocateUninitializedArray<byte>((int)Math.Max(hint, 16));
-            while (true)
-            {
-                if (length == body.Length)
-                {
-                    // Probe one byte first so an exact-size buffer is not doubled needlessly.
-                    int next = gz.ReadByte();
-                    if (next < 0) break;
-                    if (body.LongLength >= MaxContentBytes)
-                        throw new DataFormatException(path, length, $"at most {MaxContentBytes} decompressed bytes", "more");
-                    Array.Resize(ref body, (int)Math.Min(MaxContentBytes, body.LongLength * 2));
-                    body[length++] = (byte)next;
-                    continue;
-                }
-                int n = gz.Read(body, length, body.Length - length);
-                if (n == 0) break;
-                length += n;
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException(path, -1, "a valid gzip stream", e.Message, e);
-        }
-        if (headerLength < headerBytes) header = header[..headerLength];
-        long total = headerLength + (long)length;
-        if ((uint)total != isize || Crc32.Compute(body.AsSpan(0, length), Crc32.Compute(header)) != expectedCrc)
-            throw new DataFormatException(path, total,
-                $"gzip trailer to match the data (length {isize}, CRC {expectedCrc:x8})",
-                $"{total} bytes decompressed with another CRC (gzip ended early or is corrupt)");
-        return new SourceContent(path, header, body, length, sha, true);
-    }
 }

@@ -37,10 +37,12 @@ public static class DataRoot
     }
 
     /// <summary>Resolves the data root for the requested data sets (see the class summary for the order).</summary>
+    /// <exception cref="DataRootNotFoundException">The explicit root does not exist.</exception>
     public static DataRootResolution Resolve(DataRootOptions? options = null) =>
         ResolveAsync(options).GetAwaiter().GetResult();
 
     /// <summary>Asynchronous form of <see cref="Resolve"/>.</summary>
+    /// <exception cref="DataRootNotFoundException">The explicit root does not exist.</exception>
     public static async Task<DataRootResolution> ResolveAsync(DataRootOptions? options = null, CancellationToken cancel = default)
     {
         options ??= new DataRootOptions();
@@ -57,6 +59,8 @@ public static class DataRoot
             return false;
         }
 
+        if (!string.IsNullOrWhiteSpace(options.ExplicitRoot) && !Directory.Exists(options.ExplicitRoot))
+            throw new DataRootNotFoundException(options.ExplicitRoot);
         if (!string.IsNullOrWhiteSpace(options.ExplicitRoot) && Complete(options.ExplicitRoot, "explicit root"))
             return new DataRootResolution(Path.GetFullPath(options.ExplicitRoot), DataRootSource.Explicit, notes);
         var fromEnv = env(EnvironmentVariable);

@@ -22,8 +22,10 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
                 write(stream);
+                PauseAt("before-flush");
                 stream.Flush(flushToDisk: true);
             }
+            PauseAt("before-rename");
             File.Move(temp, full, overwrite: true);
             DirectorySync.Flush(dir);
         }
@@ -32,6 +34,22 @@ public static class AtomicFile
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    /// <summary>Test hook: <c>POINT:DIR</c> pauses every write at POINT (<c>before-flush</c> or <c>before-rename</c>).</summary>
+    public const string PauseVariable = "INITLAB_ATOMIC_FILE_PAUSE";
+
+    /// <summary>
+    /// At the point <see cref="PauseVariable"/> names, creates DIR/POINT.PID and blocks until that file is deleted,
+    /// so a test can kill the writer at a known moment of a save instead of by luck. Off unless the variable is set.
+    /// </summary>
+    static void PauseAt(string point)
+    {
+        var setting = Environment.GetEnvironmentVariable(PauseVariable);
+        if (string.IsNullOrEmpty(setting) || !setting.StartsWith(point + ":", StringComparison.Ordinal)) return;
+        var marker = Path.Combine(setting[(point.Length + 1)..], $"{point}.{Environment.ProcessId}");
+        File.WriteAllText(marker, "");
+        while (File.Exists(marker)) Thread.Sleep(5);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ open InitLab.Data
 open InitLab.Host.Tests.Data.DataTestSupport
 
 /// The real handwritten digits, decoded and normalised once (the slowest data test: 550 PNGs of 1200×900).
-let private realDigits = lazy (realRoot.Value |> Option.map (fun r -> Chars74K.Load r))
+let private realDigits = lazy (realRoot "chars74k-hnd" |> Option.map (fun r -> Chars74K.Load r))
 
 /// A white w×h RGB image with a black filled rectangle.
 let private rectPng w h (x0, y0, x1, y1) =

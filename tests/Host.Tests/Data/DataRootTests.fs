@@ -35,6 +35,19 @@ let tests =
                 Expect.equal r.Source DataRootSource.EnvironmentVariable "env"
                 Expect.isTrue (r.Notes |> Seq.exists (fun n -> n.Contains empty.Path && n.Contains "train-images")) $"notes: %A{r.Notes}")
 
+        testCase "an explicit root that does not exist is refused, naming it, before any download" <| fun () ->
+            withMiniMnist (fun root ->
+                use xdg = new TempDir()
+                let missing = Path.Combine(xdg.Path, "no-such-folder")
+                let e =
+                    try
+                        DataRoot.Resolve(DataRootOptions(ExplicitRoot = missing, Environment = env [ "INITLAB_DATA", root; "XDG_CACHE_HOME", xdg.Path ])) |> ignore
+                        failtest "resolved; expected the missing explicit root to be refused, not passed over to INITLAB_DATA"
+                    with :? DataRootNotFoundException as e -> e
+                Expect.equal e.Path missing "carries the path"
+                Expect.stringContains e.Message missing "names the path"
+                Expect.isFalse (Directory.Exists(Path.Combine(xdg.Path, "initlab"))) "nothing was downloaded into the cache")
+
         testCase "cache directory: XDG_CACHE_HOME/initlab, else ~/.cache/initlab, used when populated" <| fun () ->
             Expect.equal (DataRoot.DefaultCacheDirectory(env [ "XDG_CACHE_HOME", "/x/cache"; "HOME", "/home/u" ])) (Path.Combine("/x/cache", "initlab")) "xdg"
             Expect.equal (DataRoot.DefaultCacheDirectory(env [ "HOME", "/home/u" ])) (Path.Combine("/home/u", ".cache", "initlab")) "home"

@@ -6,28 +6,37 @@ open System.IO
 open System.IO.Compression
 open Expecto
 
-/// The real data root: INITLAB_DATA if set (then it MUST hold the data), else ../shared/data beside the repo.
-/// None when neither exists (tests needing it are then skipped, never silently passed).
-let realRoot : Lazy<string option> =
-    lazy
-        match Environment.GetEnvironmentVariable "INITLAB_DATA" with
-        | null | "" ->
-            let rec up (d: DirectoryInfo) =
-                if isNull d then None
-                elif File.Exists(Path.Combine(d.FullName, "Mixed.sln")) then Some d.FullName
-                else up d.Parent
-            up (DirectoryInfo AppContext.BaseDirectory)
-            |> Option.map (fun repo -> Path.GetFullPath(Path.Combine(repo, "..", "shared", "data")))
-            |> Option.filter Directory.Exists
-        | env -> Some env
+/// The catalog data set whose files live in a data root's `sub` folder.
+let private catalogName (sub: string) =
+    InitLab.Data.DataCatalog.All
+    |> Seq.tryFind (fun e -> e.Folder = sub)
+    |> Option.map (fun e -> e.Name)
+    |> Option.defaultWith (fun () -> failwithf "no catalog data set lives in '%s'" sub)
 
-/// Runs `f root` with the real data root; fails when INITLAB_DATA is set but `sub` is missing under it.
+/// Real data resolved once per data set, the way the product does (INITLAB_DATA, then the user cache,
+/// then the pinned download into it): the root, or why there is none.
+let private resolutions = Collections.Concurrent.ConcurrentDictionary<string, Lazy<Result<string, string>>>()
+
+let private resolve (dataSet: string) =
+    resolutions.GetOrAdd(dataSet, fun name ->
+        lazy
+            let r = InitLab.Data.DataRoot.Resolve(InitLab.Data.DataRootOptions(DataSets = [ name ], Warnings = TextWriter.Null))
+            // Each note is cut short: a failed download lists every URL and attempt.
+            let brief (n: string) = if n.Length > 140 then n[..139] + "…" else n
+            if r.IsSynthetic then Error(sprintf "no real %s data: %s" name (r.Notes |> Seq.map brief |> String.concat "; ")) else Ok r.Root).Value
+
+/// The data root holding the real catalog data set `dataSet` ("mnist", "cifar-10", "chars74k-hnd"), if any can be had.
+let realRoot (dataSet: string) : string option =
+    match resolve dataSet with
+    | Ok root -> Some root
+    | Error _ -> None
+
+/// Runs `f root` with a data root holding the real data of folder `sub` ("mnist", "cifar-10-batches-bin",
+/// "chars74k/English/Hnd"); where none can be had the test is skipped, saying what was tried.
 let withRealData (sub: string) (f: string -> unit) =
-    match realRoot.Value with
-    | Some root when Directory.Exists(Path.Combine(root, sub)) -> f root
-    | Some root when not (String.IsNullOrEmpty(Environment.GetEnvironmentVariable "INITLAB_DATA")) ->
-        failtestf "INITLAB_DATA=%s is set but %s is missing there" root sub
-    | _ -> skiptestf "no real data root (set INITLAB_DATA); needs %s" sub
+    match resolve (catalogName sub) with
+    | Ok root -> f root
+    | Error reason -> skiptest reason
 
 /// A fresh temporary directory, deleted when disposed.
 type TempDir() =

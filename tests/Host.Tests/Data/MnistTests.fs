@@ -8,7 +8,7 @@ open InitLab.Data
 open InitLab.Host.Tests.Data.DataTestSupport
 
 /// Real MNIST loaded once for all tests that read it.
-let realMnist = lazy (realRoot.Value |> Option.map (fun r -> Mnist.Load(r, MnistOptions(VerifyChecksums = true))))
+let realMnist = lazy (realRoot "mnist" |> Option.map (fun r -> Mnist.Load(r, MnistOptions(VerifyChecksums = true))))
 
 [<Tests>]
 let realFiles =
@@ -57,24 +57,24 @@ let formats =
         testCase "raw and gzipped fixtures load to the same data" <| fun () ->
             use a = new TempDir()
             use b = new TempDir()
-            let ra = Mnist.Load(writeMiniMnist a.Path false 12 5 4 3)
-            let rb = Mnist.Load(writeMiniMnist b.Path true 12 5 4 3)
+            let ra = Mnist.Load(writeMiniMnist a.Path false 12 5 28 28)
+            let rb = Mnist.Load(writeMiniMnist b.Path true 12 5 28 28)
             Expect.equal ra.Train.Count 12 "count"
-            Expect.equal (ra.Train.Height, ra.Train.Width) (4, 3) "dims from header"
+            Expect.equal (ra.Train.Height, ra.Train.Width) (28, 28) "dims from header"
             Expect.sequenceEqual ra.Train.Pixels rb.Train.Pixels "pixels"
             Expect.sequenceEqual ra.Test.Labels rb.Test.Labels "labels"
             Expect.notEqual ra.Train.Fingerprint rb.Train.Fingerprint "fingerprint is over the stored bytes"
 
         testCase "missing file names the folder and the file" <| fun () ->
             use d = new TempDir()
-            writeMiniMnist d.Path false 3 2 2 2 |> ignore
+            writeMiniMnist d.Path false 3 2 28 28 |> ignore
             File.Delete(d.File "t10k-labels-idx1-ubyte")
             let e = Expect.throwsT<FileNotFoundException> (fun () -> Mnist.Load d.Path |> ignore) "missing"
             ()
 
         testCase "VerifyChecksums rejects a well-formed file that is not the official one" <| fun () ->
             use d = new TempDir()
-            writeMiniMnist d.Path true 3 2 2 2 |> ignore
+            writeMiniMnist d.Path true 3 2 28 28 |> ignore
             let e = expectFormatError "checksum" (fun () -> Mnist.Load(d.Path, MnistOptions(VerifyChecksums = true)))
             Expect.stringContains e.Expected "SHA-256" "names the checksum"
     ]
@@ -126,4 +126,38 @@ let corruption =
                 File.WriteAllBytes(p, b[.. cut - 1])
                 let e = expectFormatError $"cut at {cut}" (fun () -> Mnist.Load d.Path)
                 Expect.equal e.Path p "names the gz file"
+        testCase "an image header claiming 14×56 (the same byte count as 28×28) is refused, naming the file and the dims" <| fun () ->
+            for file in [ "train-images-idx3-ubyte"; "t10k-images-idx3-ubyte" ] do
+                corrupt file (setBE 8 14u >> setBE 12 56u) (fun e ->
+                    Expect.stringContains e.Message "14×56" "names the dims found"
+                    Expect.stringContains e.Message "28×28" "names the dims MNIST promises") ()
+    ]
+
+/// A folder of symlinks to the files of `target` (as a user links a shared data set into a cache).
+let private linkAll (target: string) (links: string) =
+    for f in Directory.GetFiles target do
+        File.CreateSymbolicLink(Path.Combine(links, Path.GetFileName f), f) |> ignore
+
+[<Tests>]
+let links =
+    testList "Data.Mnist.symlinks" [
+        testCase "a folder of symlinks loads to the same data as the files themselves" <| fun () ->
+            use d = new TempDir()
+            use l = new TempDir()
+            writeMiniMnist d.Path true 20 10 28 28 |> ignore
+            linkAll d.Path l.Path
+            let direct = Mnist.Load d.Path
+            let linked = Mnist.Load l.Path
+            Expect.sequenceEqual linked.Train.Pixels direct.Train.Pixels "pixels read through the links"
+            Expect.equal linked.Train.Fingerprint direct.Train.Fingerprint "fingerprint of the target's bytes"
+
+        testCase "symlinks to the real MNIST: checksums match and the files load" <| fun () ->
+            withRealData "mnist" (fun root ->
+                use l = new TempDir()
+                linkAll (Mnist.FindDirectory root |> Option.ofObj |> Option.defaultValue root) (Directory.CreateDirectory(l.File "mnist").FullName)
+                for f in DataCatalog.Mnist.Files do
+                    let c = DataCatalog.Check(l.Path, DataCatalog.Mnist, f)
+                    Expect.equal c.Status ChecksumStatus.Match $"{f.Name} through its link: {c.Actual} vs {c.Expected}"
+                let m = Mnist.Load(l.Path, MnistOptions(VerifyChecksums = true))
+                Expect.equal (m.Train.Count, m.Test.Count) (60000, 10000) "loads through the links")
     ]

@@ -22,7 +22,7 @@ let private counts classes (labels: int[]) (idx: int[]) =
     for i in idx do c[labels[i]] <- c[labels[i]] + 1
     c
 
-let private config = { FsCheckConfig.defaultConfig with maxTest = 200 }
+let private config = InitLab.Tests.FsCheckSeed.config 200
 
 [<Tests>]
 let tests =

@@ -81,34 +81,37 @@ let tests =
             let e = throwsOf<CheckpointFormatException> (fun () -> Checkpoint.Load badIteration |> ignore)
             Expect.stringContains e.Message "'-3'" "names the value"
 
-        testSequenced (testCase "a process killed while saving in a loop leaves the previous checkpoint loadable and intact" (fun () ->
+        testSequenced (testCase "a process killed mid-save (paused at a known point) leaves the previous checkpoint loadable and intact" (fun () ->
             use dir = new TempDir()
             let path = dir.File "last.safetensors"
-            let floats = 4_000_000 // 16 MB: a save takes long enough to be interrupted
-            let mutable interrupted, round = 0, 0
-            // Kills that land between saves prove little, so go on until two landed inside one (at most 8 rounds).
-            while interrupted < 2 && round < 8 do
-                round <- round + 1
+            let floats = 4_000_000 // 16 MB
+            let points = [ "before-flush"; "before-rename"; "before-flush"; "before-rename" ]
+            /// Waits until the writer is paused at `point` and returns its marker file (deleting it resumes the writer).
+            let pausedAt (p: Diagnostics.Process) (point: string) =
+                let marker = Path.Combine(dir.Path, $"{point}.{p.Id}")
+                let deadline = DateTime.UtcNow.AddSeconds 60.0
+                while not (File.Exists marker) && not p.HasExited && DateTime.UtcNow < deadline do
+                    Threading.Thread.Sleep 2
+                if not (File.Exists marker) then failtestf "writer never paused at %s (exited: %b): %s" point p.HasExited (if p.HasExited then p.StandardError.ReadToEnd() else "")
+                marker
+            for round, point in List.indexed points do
                 let before = if File.Exists path then (Checkpoint.Load path).Iteration else 0L
-                use p = startWriter [ "checkpoint"; path; string floats; string (before + 1L) ]
-                // Let the child complete at least two saves in this round, then kill it during the next.
-                let mutable saves = 0
-                while saves < 2 do
+                use p = startDotnetWith [ AtomicFile.PauseVariable, $"{point}:{dir.Path}" ] [ Path.Combine(testBinDir, "StoreWriter.dll"); "checkpoint"; path; string floats; string (before + 1L) ]
+                // Two saves complete (each resumed at the pause point), then the third is killed while paused.
+                for _ in 1 .. 2 do
+                    File.Delete(pausedAt p point)
                     match p.StandardOutput.ReadLine() with
-                    | null -> failtestf "writer exited early: %s" (p.StandardError.ReadToEnd())
-                    | line when line.StartsWith "saved" -> saves <- saves + 1
-                    | _ -> ()
-                // Aim for the middle of a save: kill as soon as the temporary file of the next one exists.
-                let deadline = DateTime.UtcNow.AddSeconds 10.0
-                while Directory.GetFiles(dir.Path, "*.tmp").Length = 0 && DateTime.UtcNow < deadline do
-                    Threading.Thread.SpinWait 1000
+                    | line when not (isNull line) && line.StartsWith "saved" -> ()
+                    | line -> failtestf "round %d: expected a 'saved' line, got %A: %s" round line (p.StandardError.ReadToEnd())
+                let marker = pausedAt p point
                 p.Kill true
                 p.WaitForExit()
+                File.Delete marker
                 let leftovers = Directory.GetFiles(dir.Path, "*.tmp")
-                if leftovers.Length > 0 then interrupted <- interrupted + 1
-                for f in leftovers do File.Delete f
+                Expect.equal leftovers.Length 1 $"round {round} ({point}): the killed save left its temporary file"
+                File.Delete leftovers[0]
                 let c = Checkpoint.Load path
-                Expect.isGreaterThan c.Iteration (before + 1L) $"round {round}: the checkpoint is at least the second save of this round"
+                Expect.equal c.Iteration (before + 2L) $"round {round} ({point}): the checkpoint is the last completed save"
                 let w = (c.Parameters |> Seq.exactlyOne).Data :?> float32[]
                 Expect.equal w.Length floats "full parameter tensor"
                 let mismatch = w |> Array.mapi (fun k v -> v <> Program.CheckpointValue(c.Iteration, k)) |> Array.tryFindIndex id
@@ -116,6 +119,5 @@ let tests =
                 let m = (c.OptimizerState |> Seq.exactlyOne).Data :?> float[]
                 Expect.equal m[999] (float c.Iteration + 999.0) "optimiser state of the same iteration"
                 Expect.equal ((c.GeneratorState |> Seq.exactlyOne).Data :?> int64[]) [| c.Iteration; -c.Iteration |] "generator state"
-            printfn "checkpoint kill test: %d of %d kills interrupted a save in progress" interrupted round
-            Expect.isGreaterThan interrupted 0 "at least one kill landed inside a save"))
+            printfn "checkpoint kill test: %d of %d kills landed inside a save (paused before flush or before rename)" points.Length points.Length))
     ]

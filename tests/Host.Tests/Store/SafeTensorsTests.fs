@@ -100,7 +100,11 @@ let tests =
                 try
                     let p = Diagnostics.Process.Start(Diagnostics.ProcessStartInfo("python3", "-c \"import safetensors, numpy\"",
                                                                                     RedirectStandardError = true))
-                    p.WaitForExit(20_000) && p.ExitCode = 0
+                    if p.WaitForExit 20_000 then p.ExitCode = 0
+                    else
+                        p.Kill true
+                        p.WaitForExit()
+                        false
                 with _ -> false
             if not probe then skiptest "python3 with safetensors and numpy is not installed; the hand-decoding test covers the format"
             use dir = new TempDir()

@@ -24,14 +24,18 @@ let dotnetHost () =
 /// Directory of the test assembly (StoreWriter.dll and the Host DLL are copied there).
 let testBinDir = AppContext.BaseDirectory
 
-/// Starts `dotnet <dll> args` with redirected output.
-let startDotnet (args: string list) =
+/// Starts `dotnet <dll> args` with redirected output and the extra environment variables `env`.
+let startDotnetWith (env: (string * string) list) (args: string list) =
     let psi = ProcessStartInfo(dotnetHost (), args, UseShellExecute = false)
+    for k, v in env do psi.Environment[k] <- v
     psi.RedirectStandardOutput <- true
     psi.RedirectStandardError <- true
     psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
     psi.Environment["DOTNET_NOLOGO"] <- "1"
     Process.Start psi
+
+/// Starts `dotnet <dll> args` with redirected output.
+let startDotnet (args: string list) = startDotnetWith [] args
 
 /// Starts the StoreWriter helper with the given arguments.
 let startWriter (args: string list) =

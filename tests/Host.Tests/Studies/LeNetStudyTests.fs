@@ -7,14 +7,7 @@ open InitLab.Reports
 open InitLab.Studies
 open InitLab.Store
 open InitLab.Host.Tests.Store.StoreTestSupport
-
-/// The repository root, found from the test assembly's folder.
-let repoRoot =
-    let rec up (d: DirectoryInfo) =
-        if isNull d then failwith "repository root (Mixed.sln) not found above the test folder"
-        elif File.Exists(Path.Combine(d.FullName, "Mixed.sln")) then d.FullName
-        else up d.Parent
-    up (DirectoryInfo AppContext.BaseDirectory)
+open InitLab.Host.Tests.Support.RepoRoot
 
 let tensor name (values: float32[]) = NamedTensor(name, [| values.Length |], values)
 
@@ -31,6 +24,7 @@ let tests =
             Expect.throwsT<ArgumentException> (fun () -> WeightDistance.SumAbsoluteDifference(a, [ tensor "w" [| 0.0f; 1.0f |] ]) |> ignore) "different sets"
         }
         test "exp_lenet.fsx --quick writes a report with both tables that renders in Chromium" {
+            let repoRoot = requireRepoRoot ()
             use dir = new TempDir()
             let out = dir.File "lenet"
             let p = startDotnet [ "fsi"; "--optimize+"; Path.Combine(repoRoot, "scripts", "exp_lenet.fsx"); "--quick"; "--out"; out ]
@@ -38,6 +32,7 @@ let tests =
             let stderr = p.StandardError.ReadToEndAsync()
             if not (p.WaitForExit(TimeSpan.FromMinutes 5.0)) then
                 p.Kill true
+                p.WaitForExit()
                 failtest "exp_lenet.fsx --quick did not finish in 5 minutes"
             Expect.equal p.ExitCode 0 $"exit code; stderr:\n{stderr.Result}\nstdout:\n{stdout.Result}"
             let html = File.ReadAllText(Path.Combine(out, "report.html"))
@@ -50,7 +45,10 @@ let tests =
             let again = startDotnet [ "fsi"; "--optimize+"; Path.Combine(repoRoot, "scripts", "exp_lenet.fsx"); "--quick"; "--out"; out ]
             let againOut = again.StandardOutput.ReadToEndAsync()
             again.StandardError.ReadToEndAsync() |> ignore
-            again.WaitForExit(TimeSpan.FromMinutes 5.0) |> ignore
+            if not (again.WaitForExit(TimeSpan.FromMinutes 5.0)) then
+                again.Kill true
+                again.WaitForExit()
+                failtest "the rerun of exp_lenet.fsx --quick did not finish in 5 minutes"
             Expect.equal again.ExitCode 0 "rerun succeeds"
             use store = RunStore.Open(Path.Combine(out, "runs.db"))
             Expect.equal (store.GetRuns "lenet-init").Count 6 "3 Chars + 3 MNIST runs, none added by the rerun"

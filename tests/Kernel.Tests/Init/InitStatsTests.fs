@@ -10,7 +10,7 @@ open InitLab.Kernel.Init
 // 5-standard-error band fails with probability ≈ 6e-7 per check. The mean is checked the same way.
 
 let private minDraw = 20000
-let private config = { FsCheckConfig.defaultConfig with maxTest = 25 }
+let private config = InitLab.Tests.FsCheckSeed.config 25
 
 /// Draws from `init` for `shape` until at least `minDraw` values are pooled (one generator, continuing).
 let private pooled (init: Initializer) (shape: int[]) (fanShape: int[]) (seed: int) =

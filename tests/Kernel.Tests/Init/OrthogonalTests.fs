@@ -4,7 +4,7 @@ open Expecto
 open InitLab.Kernel
 open InitLab.Kernel.Init
 
-let private config = { FsCheckConfig.defaultConfig with maxTest = 40 }
+let private config = InitLab.Tests.FsCheckSeed.config 40
 let private dim (hi: int) (x: int) = 1 + ((x % hi) + hi) % hi
 
 /// Largest |G − gain²·I| over the Gram matrix of the rows (rows ≤ cols) or of the columns (rows ≥ cols).

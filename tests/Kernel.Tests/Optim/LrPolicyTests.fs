@@ -13,7 +13,7 @@ let private iterOf (k: int) = abs (k % 100000)
 let private agrees (actual: float) (expected: float) =
     abs (actual - expected) <= 1e-12 * max 1e-300 (abs expected) || actual = expected
 
-let private config = { FsCheckConfig.defaultConfig with maxTest = 300 }
+let private config = InitLab.Tests.FsCheckSeed.config 300
 
 [<Tests>]
 let tests =

@@ -59,7 +59,7 @@ let fromArbitrary ta tb (m: int) (n: int) (k: int) (alphaSel: int) (betaSel: int
     let betas = [| 0.0; 1.0; 0.5; -2.0 |]
     makeProblem ta tb (size m 70) (size n 90) (size k 80) alphas.[abs alphaSel % 4] betas.[abs betaSel % 4] seed
 
-let config = { FsCheckConfig.defaultConfig with maxTest = 80 }
+let config = InitLab.Tests.FsCheckSeed.config 80
 
 /// Sizes that cross the packing edges and the cache blocks (KC = 256, MC = 120, NR = 32, MR = 10),
 /// and narrow A·Bᵀ products with long rows (the dot-product path: 4×3 blocks, edges, k % 16 tails).

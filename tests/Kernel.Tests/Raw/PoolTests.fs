@@ -56,7 +56,7 @@ let checkAvg (p: PoolShape) =
     Pool2d.AvgBackward(toF32 dy, p.N, p.C, p.H, p.W, p.K, p.S, dx32)
     expectClose (sprintf "f32 avg backward %A" p) (toF64 dx32) edx (fun _ -> 1e-5)
 
-let config = { FsCheckConfig.defaultConfig with maxTest = 60 }
+let config = InitLab.Tests.FsCheckSeed.config 60
 
 [<Tests>]
 let tests =

@@ -19,7 +19,7 @@ let private propertyScale =
         | true, k when k >= 1 -> k
         | _ -> failwithf "INITLAB_PROPERTY_SCALE must be a positive integer, got '%s'" s
 
-let config n = { FsCheckConfig.defaultConfig with maxTest = n * propertyScale }
+let config n = InitLab.Tests.FsCheckSeed.config (n * propertyScale)
 
 /// A property over values drawn from `gen`, run `n` times.
 let property n name (gen: Gen<'a>) (body: 'a -> unit) =

@@ -67,7 +67,8 @@ let tests =
             for _ in 1 .. 4 do
                 Expect.isFalse (obj.ReferenceEquals(BufferPool<float>.Rent 3, data)) "the caller's array is not pooled"
         }
-        test "memory stays flat over 10,000 training iterations" {
+        // Sequenced: the heap is process-wide, so no other test may allocate while it is measured.
+        testSequenced <| test "memory stays flat over 10,000 training iterations" {
             let g = Generator(1)
             let w1 = Tensor.RandN([| 16; 8 |], g, std = 0.3).RequireGrad()
             let w2 = Tensor.RandN([| 4; 16 |], g, std = 0.3).RequireGrad()

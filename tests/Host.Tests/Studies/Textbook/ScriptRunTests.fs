@@ -6,21 +6,14 @@ open System.IO
 open Expecto
 open InitLab.Reports
 open InitLab.Host.Tests.Data.DataTestSupport
-
-/// The repository root (holds Mixed.sln), found upwards from the test binary.
-let repoRoot =
-    let rec up (d: DirectoryInfo) =
-        if isNull d then failwith $"no Mixed.sln above {AppContext.BaseDirectory}"
-        elif File.Exists(Path.Combine(d.FullName, "Mixed.sln")) then d.FullName
-        else up d.Parent
-    up (DirectoryInfo AppContext.BaseDirectory)
+open InitLab.Host.Tests.Support.RepoRoot
 
 /// Runs `dotnet fsi scripts/<script> --quick --out <dir>` from the repo root (needs the Release build
 /// the scripts load) and returns the report's path after checking the exit code.
 let runQuick (script: string) (outDir: string) =
-    let psi = ProcessStartInfo("dotnet", $"fsi scripts/{script} --quick --out \"{outDir}\"", WorkingDirectory = repoRoot,
+    let psi = ProcessStartInfo("dotnet", $"fsi scripts/{script} --quick --out \"{outDir}\"", WorkingDirectory = requireRepoRoot (),
                                RedirectStandardOutput = true, RedirectStandardError = true)
-    match realRoot.Value with
+    match realRoot "mnist" with
     | Some root -> psi.Environment["INITLAB_DATA"] <- root
     | None -> ()
     use p = Process.Start psi
@@ -28,6 +21,7 @@ let runQuick (script: string) (outDir: string) =
     let err = p.StandardError.ReadToEndAsync()
     if not (p.WaitForExit(TimeSpan.FromSeconds 240.0)) then
         p.Kill true
+        p.WaitForExit()
         failtestf "%s --quick did not finish in 240 s; output so far:\n%s" script out.Result
     p.WaitForExit()
     if p.ExitCode <> 0 then failtestf "%s --quick exited with %d:\n%s\n%s" script p.ExitCode out.Result err.Result
