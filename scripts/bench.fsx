@@ -171,3 +171,67 @@ if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
         | Some t -> printfn "torch_lenet_img_per_s_threads%d=%.0f ratio_ours_over_torch=%.2f" threads t (ours / t)
         | None -> printfn "torch_lenet_threads%d=unavailable (apt-get install python3-torch libopenblas0-pthread)" threads
 printfn "lenet5_train_img_per_s=%.0f" ours2
+
+// ---- Paper 001: its LeNet (conv 20@7×7 … fc 500), Adam, batch 128, 1×32×32; and Algorithm 1's cost ----
+// Same protocol as ../shared/bench/torch_init001.py: a pool of 4,096 random images, 20 warm-up steps,
+// mean over the timed steps. `--quick` times fewer steps and a smaller initialisation set.
+open InitLab.Kernel.Init
+
+let benchQuick = Array.contains "--quick" fsi.CommandLineArgs
+let init001Training (threads: int) (iters: int) =
+    Threads.Count <- threads
+    let gen = Generator(0)
+    let model = Paper001LeNet.Create(1, 32, 32, 10, gen = gen)
+    let opt = OptimizerSpec.create (OptimizerSpec.parse "adam lr=0.001") model.NamedParameters
+    let batch, side = 128, 32 * 32
+    let pool = Array.init (4096 * side) (fun _ -> float32 (gen.NextDouble()))
+    let labels = Array.init 4096 (fun _ -> gen.NextInt 10)
+    let xs = Array.init (4096 / batch) (fun j -> Tensor.OfArray(pool[j * batch * side .. (j + 1) * batch * side - 1], [| batch; 1; 32; 32 |]))
+    let ys = Array.init (4096 / batch) (fun j -> labels[j * batch .. (j + 1) * batch - 1])
+    let step i =
+        let j = i % xs.Length
+        let loss = model.Forward(xs[j]).CrossEntropy(ys[j])
+        loss.Backward()
+        opt.Step()
+        opt.ZeroGrad()
+    for i in 0 .. 19 do step i
+    let sw = Stopwatch.StartNew()
+    for i in 0 .. iters - 1 do step i
+    float (iters * batch) / sw.Elapsed.TotalSeconds
+
+let init001Iters = if benchQuick then 60 else 200
+let init001Ours = init001Training 2 init001Iters
+printfn "init001_lenet_adam_b128_32x32_img_per_s_threads2=%.0f" init001Ours
+
+// Algorithm 1 (conv1 then conv2) on a CIFAR-10-sized 10 % subset (5,000 images) against one epoch of training on it.
+let initImages = if benchQuick then 1000 else 5000
+let initSeconds =
+    Threads.Count <- 2
+    let gen = Generator(3)
+    let x = Tensor.Rand([| initImages; 1; 32; 32 |], gen)
+    let model = Paper001LeNet.Create(1, 32, 32, 10, gen = gen)
+    let sw = Stopwatch.StartNew()
+    DataDrivenModel.initialise DataDrivenOptions.Default model Paper001LeNet.DataDrivenLayers x (Generator 4) |> ignore
+    sw.Elapsed.TotalSeconds
+let epochSeconds = float initImages / init001Ours
+printfn "init001_algorithm1_seconds_%d_images=%.3f one_epoch_seconds=%.3f ratio_init_over_epoch=%.2f" initImages initSeconds epochSeconds (initSeconds / epochSeconds)
+
+let torchInit001 (threads: int) =
+    let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+    for a in [ IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", "torch_init001.py"); string threads; "128"; string (if benchQuick then 40 else 100); "32"; "10" ] do
+        psi.ArgumentList.Add a
+    // these two slow OpenBLAS down on this machine (see the issue)
+    psi.Environment.Remove "OPENBLAS_CORETYPE" |> ignore
+    psi.Environment.Remove "OPENBLAS_L2_SIZE" |> ignore
+    try
+        use p = Process.Start psi
+        let out = p.StandardOutput.ReadToEnd()
+        p.WaitForExit()
+        let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) img/s")
+        if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
+    with _ -> None
+
+if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
+    match torchInit001 2 with
+    | Some t -> printfn "torch_init001_img_per_s_threads2=%.0f ratio_ours_over_torch=%.2f (goal ≥ 3)" t (init001Ours / t)
+    | None -> printfn "torch_init001_threads2=unavailable (apt-get install python3-torch libopenblas0-pthread)"
