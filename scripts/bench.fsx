@@ -142,15 +142,14 @@ open InitLab.Kernel
 open InitLab.Kernel.Nn
 open InitLab.Kernel.Optim
 
-let lenetTraining (threads: int) (iters: int) =
+/// Whole training steps per second of `model` (batch from a pool of 4,096 random images, 20 warm-up steps).
+let trainingThroughput (model: Module) (opt: Optimizer) (batch: int) (image: int[]) (classes: int) (threads: int) (iters: int) =
     Threads.Count <- threads
     let gen = Generator(0)
-    let model = Models.LeNet5(gen = gen)
-    let opt = OptimizerSpec.create OptimizerSpec.caffeLeNet model.NamedParameters
-    let batch = 64
-    let pool = Array.init (4096 * 784) (fun _ -> float32 (gen.NextDouble()))
-    let labels = Array.init 4096 (fun _ -> gen.NextInt 10)
-    let xs = Array.init (4096 / batch) (fun j -> Tensor.OfArray(pool[j * batch * 784 .. (j + 1) * batch * 784 - 1], [| batch; 1; 28; 28 |]))
+    let size = Array.reduce (*) image
+    let pool = Array.init (4096 * size) (fun _ -> float32 (gen.NextDouble()))
+    let labels = Array.init 4096 (fun _ -> gen.NextInt classes)
+    let xs = Array.init (4096 / batch) (fun j -> Tensor.OfArray(pool[j * batch * size .. (j + 1) * batch * size - 1], Array.append [| batch |] image))
     let ys = Array.init (4096 / batch) (fun j -> labels[j * batch .. (j + 1) * batch - 1])
     let step i =
         let j = i % xs.Length
@@ -163,14 +162,29 @@ let lenetTraining (threads: int) (iters: int) =
     for i in 0 .. iters - 1 do step i
     float (iters * batch) / sw.Elapsed.TotalSeconds
 
+let lenetTraining (threads: int) (iters: int) =
+    let model = Models.LeNet5(gen = Generator(0))
+    trainingThroughput model (OptimizerSpec.create OptimizerSpec.caffeLeNet model.NamedParameters) 64 [| 1; 28; 28 |] 10 threads iters
+
 let ours1 = lenetTraining 1 200
 printfn "lenet5_train_img_per_s_threads1=%.0f" ours1
 let ours2 = lenetTraining 2 300
 
-let torch (threads: int) =
+/// A PyTorch peer's img/s from ../shared/bench/`script` `args`; None when it cannot run. `unsetOpenBlas` drops
+/// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which slow OpenBLAS down on this machine.
+let torchPeer (script: string) (args: string list) (unsetOpenBlas: bool) =
     let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
-    for a in [ IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", "torch_lenet.py"); string threads; "64"; "300" ] do
+    // ../shared/bench beside the repository; a git worktree under wt/ sits one level deeper
+    let path =
+        [ [| ".."; ".." |]; [| ".."; ".."; ".." |] ]
+        |> List.map (fun up -> IO.Path.GetFullPath(IO.Path.Combine(Array.concat [ [| __SOURCE_DIRECTORY__ |]; up; [| "shared"; "bench"; script |] ])))
+        |> List.tryFind IO.File.Exists
+        |> Option.defaultValue script
+    for a in path :: args do
         psi.ArgumentList.Add a
+    if unsetOpenBlas then
+        psi.Environment.Remove "OPENBLAS_CORETYPE" |> ignore
+        psi.Environment.Remove "OPENBLAS_L2_SIZE" |> ignore
     try
         use p = Process.Start psi
         let out = p.StandardOutput.ReadToEnd()
@@ -178,6 +192,8 @@ let torch (threads: int) =
         let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) img/s")
         if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
     with _ -> None
+
+let torch (threads: int) = torchPeer "torch_lenet.py" [ string threads; "64"; "300" ] false
 
 if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
     for threads, ours in [ 1, ours1; 2, ours2 ] do
@@ -188,3 +204,38 @@ BenchOnnx.run onnxShort
 Threads.Count <- 2
 BenchCompare.run ()
 printfn "lenet5_train_img_per_s=%.0f" ours2
+
+// ---- Paper 001: its LeNet (conv 20@7×7 … fc 500), Adam, batch 128, 1×32×32; and Algorithm 1's cost ----
+// Same protocol as ../shared/bench/torch_init001.py: a pool of 4,096 random images, 20 warm-up steps,
+// mean over the timed steps. `--quick` times fewer steps and a smaller initialisation set.
+open InitLab.Kernel.Init
+
+let benchQuick = Array.contains "--quick" fsi.CommandLineArgs
+let init001Training (threads: int) (iters: int) =
+    let model = Paper001LeNet.Create(1, 32, 32, 10, gen = Generator(0))
+    trainingThroughput model (OptimizerSpec.create (OptimizerSpec.parse "adam lr=0.001") model.NamedParameters) 128 [| 1; 32; 32 |] 10 threads iters
+
+let init001Iters = if benchQuick then 60 else 200
+let init001Ours = init001Training 2 init001Iters
+printfn "init001_lenet_adam_b128_32x32_img_per_s_threads2=%.0f" init001Ours
+
+// Algorithm 1 (conv1 then conv2) on a CIFAR-10-sized 10 % subset (5,000 images) against one epoch of training on it.
+let initImages = if benchQuick then 1000 else 5000
+let initSeconds =
+    Threads.Count <- 2
+    let gen = Generator(3)
+    let x = Tensor.Rand([| initImages; 1; 32; 32 |], gen)
+    let model = Paper001LeNet.Create(1, 32, 32, 10, gen = gen)
+    let sw = Stopwatch.StartNew()
+    DataDrivenModel.initialise DataDrivenOptions.Default model Paper001LeNet.DataDrivenLayers x (Generator 4) |> ignore
+    sw.Elapsed.TotalSeconds
+let epochSeconds = float initImages / init001Ours
+printfn "init001_algorithm1_seconds_%d_images=%.3f one_epoch_seconds=%.3f ratio_init_over_epoch=%.2f" initImages initSeconds epochSeconds (initSeconds / epochSeconds)
+
+let torchInit001 (threads: int) =
+    torchPeer "torch_init001.py" [ string threads; "128"; string (if benchQuick then 40 else 100); "32"; "10" ] true
+
+if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
+    match torchInit001 2 with
+    | Some t -> printfn "torch_init001_img_per_s_threads2=%.0f ratio_ours_over_torch=%.2f (goal ≥ 3)" t (init001Ours / t)
+    | None -> printfn "torch_init001_threads2=unavailable (apt-get install python3-torch libopenblas0-pthread)"

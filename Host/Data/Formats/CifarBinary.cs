@@ -9,10 +9,14 @@ internal static class CifarBinary
     public const int Side = 32;
     public const int PixelBytes = 3 * Side * Side;
 
-    /// <summary>Parses records with <paramref name="labelBytes"/> leading label bytes (CIFAR-10: 1 fine; CIFAR-100: coarse then fine).</summary>
-    public static (byte[] Pixels, int[] Fine, int[]? Coarse) Read(SourceContent content, int labelBytes, int fineClasses, int coarseClasses)
+    /// <summary>
+    /// Parses records with <paramref name="labelBytes"/> leading label bytes (CIFAR-10: 1 fine; CIFAR-100: coarse then fine)
+    /// and <paramref name="channels"/> 32×32 planes (3 for the official files, 1 for the grey derivative).
+    /// </summary>
+    public static (byte[] Pixels, int[] Fine, int[]? Coarse) Read(SourceContent content, int labelBytes, int fineClasses, int coarseClasses, int channels = 3)
     {
-        int recordSize = labelBytes + PixelBytes;
+        int pixelBytes = channels * Side * Side;
+        int recordSize = labelBytes + pixelBytes;
         var s = content.BodySpan;
         if (s.Length == 0)
             throw new DataFormatException(content.Path, 0, $"at least one {recordSize}-byte record", "an empty file");
@@ -20,7 +24,7 @@ internal static class CifarBinary
             throw new DataFormatException(content.Path, s.Length - s.Length % recordSize,
                 $"a whole number of {recordSize}-byte records", $"{s.Length} bytes ({s.Length % recordSize} left over: truncated or wrong format)");
         int n = s.Length / recordSize;
-        var pixels = new byte[(long)n * PixelBytes];
+        var pixels = new byte[(long)n * pixelBytes];
         var fine = new int[n];
         var coarse = labelBytes == 2 ? new int[n] : null;
         for (int i = 0; i < n; i++)
@@ -32,7 +36,7 @@ internal static class CifarBinary
                 fine[i] = Check(content.Path, at + 1, s[at + 1], fineClasses, "fine label");
             }
             else fine[i] = Check(content.Path, at, s[at], fineClasses, "label");
-            s.Slice(at + labelBytes, PixelBytes).CopyTo(pixels.AsSpan(i * PixelBytes, PixelBytes));
+            s.Slice(at + labelBytes, pixelBytes).CopyTo(pixels.AsSpan(i * pixelBytes, pixelBytes));
         }
         return (pixels, fine, coarse);
     }

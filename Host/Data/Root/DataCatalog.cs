@@ -41,6 +41,20 @@ public static class DataCatalog
         new("test.bin", null, null, null, null, []),
     ], new PinnedArchive("cifar-100-binary.tar.gz", ["https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"], "03b5dce01913d631647c71ecec9e9cb8", "cifar-100-binary"));
 
+    /// <summary>
+    /// The staged greyscale CIFAR-100 derivative under <c>cifar-100-grey/</c> (its own layout, see <see cref="Data.Cifar100Grey"/>);
+    /// checksums from the shared data README. Not downloadable: it exists only where it was staged.
+    /// </summary>
+    public static readonly CatalogEntry Cifar100Grey = new("cifar-100-grey", "cifar-100-grey",
+    [
+        new("train.bin", "3aae093bf9f50918e8349e89a687ce31f7793112f9bf43ef77c15bb25efc8f82", 47_016_731, "5064a8351912d8c0bede598d7336041766d8818c68dbd6dc0721da00073f2722", null, []),
+        new("test.bin", "999bb25b55e8b1aaad908ac67be4b077ad4c8f69eee2932e3126a115045be293", 9_429_321, "0c81927998266cbb5ca9d53d662820616306b909ddafca44ca3643150a55a269", null, []),
+        new("train_filenames.txt", null, null, "a52c5178ef8d63524a6ef488842da19e0b63b390cb564b56496fff077a45ba1f", null, []),
+        new("test_filenames.txt", null, null, "c9ec737e8de1982fb841ae737cfc15520d605a0abbf1e504a204b24ef9ccfba6", null, []),
+        new("fine_label_names.txt", null, null, "4a53f81a8af29bb6aa646bfe2c455db1b061edfde82a39c0cfc313ef536c681b", null, []),
+        new("coarse_label_names.txt", null, null, "14e28b5b70e3d8a29704b0d9f8c5985cca5f3c3d08ea043dcc87a036df37a2b3", null, []),
+    ]);
+
     /// <summary>Chars74K English handwritten, under <c>chars74k/English/Hnd/</c>; checked through its <c>SHA256SUMS</c> list, whose own SHA-256 is pinned.</summary>
     public static readonly CatalogEntry Chars74KHnd = new("chars74k-hnd", "chars74k/English/Hnd",
     [
@@ -48,7 +62,7 @@ public static class DataCatalog
     ]);
 
     /// <summary>Every known data set.</summary>
-    public static readonly IReadOnlyList<CatalogEntry> All = [Mnist, Cifar10, Cifar100, Chars74KHnd];
+    public static readonly IReadOnlyList<CatalogEntry> All = [Mnist, Cifar10, Cifar100, Cifar100Grey, Chars74KHnd];
 
     /// <summary>Finds a catalog entry by name (case-insensitive), or null.</summary>
     public static CatalogEntry? Find(string name) =>

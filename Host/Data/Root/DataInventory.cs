@@ -47,6 +47,7 @@ public static class DataInventory
         "mnist" => Mnist.FindDirectory(root),
         "cifar-10" => Cifar10.FindDirectory(root),
         "cifar-100" => Cifar100.FindDirectory(root),
+        "cifar-100-grey" => Cifar100Grey.FindDirectory(root),
         "chars74k-hnd" => Chars74K.FindDirectory(root, Chars74KKind.Hnd),
         _ => System.IO.Directory.Exists(Path.Combine(root, entry.Folder)) ? Path.Combine(root, entry.Folder) : null,
     };
@@ -73,6 +74,9 @@ public static class DataInventory
                     break;
                 case "cifar-100":
                     AddSplits(splits, Cifar100.Load(root));
+                    break;
+                case "cifar-100-grey":
+                    AddSplits(splits, Cifar100Grey.Load(root));
                     break;
                 case "chars74k-hnd":
                     checks.AddRange(CheckListedFiles(dir, notes));

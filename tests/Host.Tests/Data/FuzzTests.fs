@@ -86,6 +86,14 @@ let tests =
             let seed100 = cifarRecords 2 2 (fun i k -> byte (i + k * 40)) 2
             fuzz "cifar-100" seed100 [ 0; 3074 ] (fun b -> CifarBinary.Read(SourceFile.FromBytes("fuzz100.bin", b), 2, 100, 20) |> ignore)
 
+        testCase "CIFAR-100 grey records (the staged derivative's own layout)" <| fun () ->
+            let rng = Random 5
+            let seed = [| for f in [ 3; 3; 8 ] do
+                            yield byte (f / 5)
+                            yield byte f
+                            for _ in 1 .. 1024 do yield byte (rng.Next 256) |]
+            fuzz "cifar-100-grey" seed [ 0; 1026; 2052 ] (fun b -> Cifar100Grey.Read(SourceFile.FromBytes("fuzz-grey.bin", b), 100, 20) |> ignore)
+
         testCase "PNG (Chars74K images)" <| fun () ->
             let seed = png 6 5 3 (Array.init 90 (fun i -> byte (i * 37)))
             fuzz "png" seed [ 8; 16; 20; 24; 33 ] (fun b -> PngDecoder.DecodeGrey("fuzz.png", b) |> ignore)

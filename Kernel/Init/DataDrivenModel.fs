@@ -1,0 +1,46 @@
+namespace InitLab.Kernel.Init
+
+open InitLab.Kernel
+open InitLab.Kernel.Nn
+
+/// Applies Algorithm 1 to named convolution layers of a Sequential, in order: each layer's inputs are
+/// the training inputs forwarded through every child before it, so a later layer sees the earlier
+/// ones already initialised (C3 sees C1's output). Other layers keep their weights (e.g. MSRA).
+module DataDrivenModel =
+    let private chunk = 256
+
+    /// The inputs forwarded through the first `count` children of `model`, without recording a graph.
+    let forwardPrefix (model: Sequential) (count: int) (inputs: Tensor) : Tensor =
+        let children = model.Children
+        if count = 0 then inputs
+        else
+            use _ = Tensor.NoGrad()
+            let n = inputs.Shape[0]
+            let parts =
+                [| for start in 0 .. chunk .. n - 1 ->
+                       let mutable y = inputs.Narrow(0, start, min chunk (n - start))
+                       for j in 0 .. count - 1 do y <- (snd children[j]).Forward y
+                       y |]
+            if parts.Length = 1 then parts[0] else TensorOps.Concat(parts, 0)
+
+    /// Initialises `layers` (names of Conv2d children) from `inputs` [N; C; H; W]; biases are set to 0.
+    /// Returns each layer's result, for reports. The generator draws g_r of each layer in turn.
+    let initialise (options: DataDrivenOptions) (model: Sequential) (layers: string[]) (inputs: Tensor) (gen: Generator) =
+        if isNull (box model) then nullArg "model"
+        if isNull inputs then nullArg "inputs"
+        let children = model.Children
+        [| for name in layers ->
+               let index =
+                   match children |> Array.tryFindIndex (fun (n, _) -> n = name) with
+                   | Some i -> i
+                   | None -> invalidArg "layers" $"data-driven initialiser: the model has no layer '{name}'"
+               let conv =
+                   match snd children[index] with
+                   | :? Conv2d as c when c.Stride = 1 && c.Padding = 0 -> c
+                   | m -> invalidArg "layers" $"data-driven initialiser: layer '{name}' is {m.Describe()}, not a stride-1, unpadded Conv2d"
+               let prev = forwardPrefix model index inputs
+               let r = DataDrivenInit.generate options prev conv.KernelSize conv.OutChannels conv.Weight gen
+               let w = r.Weight.Cast(conv.Weight.DType)
+               System.Array.Copy(w.Raw.DataArray, conv.Weight.Raw.DataArray, conv.Weight.Numel)
+               if not (isNull conv.Bias) then conv.Bias.Raw.FillInPlace 0.0
+               name, r |]
