@@ -70,7 +70,7 @@ public static class RunsCommand
 
     static int Compare(RunStore store, string? study, string[]? metrics, string? csv)
     {
-        var rows = RunComparison.Of(store, study, metrics is { Length: > 0 } ? metrics : null);
+        var rows = InitLab.Sweeps.RunComparison.Of(store, study, metrics is { Length: > 0 } ? metrics : null);
         if (rows.Count == 0)
         {
             AnsiConsole.MarkupLine($"[yellow]No finished runs{(study is null ? "" : $" of study '{Markup.Escape(study)}'")} in {Markup.Escape(store.Path)}.[/]");
@@ -85,7 +85,7 @@ public static class RunsCommand
         AnsiConsole.Write(table);
         if (csv is not null)
         {
-            File.WriteAllText(csv, RunComparison.ToCsv(rows));
+            File.WriteAllText(csv, InitLab.Sweeps.RunComparison.ToCsv(rows));
             AnsiConsole.MarkupLine($"[grey]CSV written to {Markup.Escape(Path.GetFullPath(csv))}[/]");
         }
         return Ok;

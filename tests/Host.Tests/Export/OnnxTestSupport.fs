@@ -104,7 +104,7 @@ let compare (a: float32[]) (b: float32[]) (classes: int) =
 /// 64 synthetic digits scaled by 1/256 (always available).
 let syntheticImages (seed: int) = (SyntheticDigits.Generate(64, seed)).ToFloats PixelScale.Caffe256
 
-let private mnistTest = lazy (realRoot.Value |> Option.map (fun root -> (Mnist.Load root).Test))
+let private mnistTest = lazy (realRoot "mnist" |> Option.map (fun root -> (Mnist.Load root).Test))
 
 /// The first 64 MNIST test images (offset `skip`), scaled by 1/256; skips the test when MNIST is not there.
 let mnistImages (skip: int) (f: float32[] -> unit) =

@@ -10,6 +10,7 @@ open InitLab.Studies
 open InitLab.Store
 open InitLab.Host.Tests.Store.StoreTestSupport
 open InitLab.Host.Tests.Studies.LeNetStudyTests
+open InitLab.Host.Tests.Support.RepoRoot
 
 let private rule = ConvergenceRule(Window = 3, Tolerance = 0.01, AfterEpochs = 2, MaxEpochs = 10)
 
@@ -67,7 +68,7 @@ let tests =
         test "exp_init.fsx --quick writes the comparison table and the claims, and renders in Chromium" {
             use dir = new TempDir()
             let out = dir.File "init"
-            let p = startDotnet [ "fsi"; "--optimize+"; Path.Combine(repoRoot, "scripts", "exp_init.fsx"); "--quick"; "--out"; out ]
+            let p = startDotnet [ "fsi"; "--optimize+"; Path.Combine(requireRepoRoot (), "scripts", "exp_init.fsx"); "--quick"; "--out"; out ]
             let stdout = p.StandardOutput.ReadToEndAsync()
             let stderr = p.StandardError.ReadToEndAsync()
             if not (p.WaitForExit(TimeSpan.FromMinutes 10.0)) then

@@ -13,7 +13,7 @@ open InitLab.Training
 
 /// A LeNet-5 trained a few SGD steps on synthetic digits (so its weights are not the initialiser's).
 let private trained (seed: int) (data: DataSet) =
-    let model = Networks.LeNet5(Generator(seed))
+    let model = Models.Create("lenet5", Generator(seed))
     let opt = OptimizerSpec.create (OptimizerSpec.parse "sgd:0.9 lr=0.01") model.NamedParameters
     let x = Tensor.Wrap(data.ToFloats PixelScale.Caffe256, [| data.Count; 1; 28; 28 |])
     for i in 0 .. 3 do
@@ -63,8 +63,8 @@ let tests =
         }
         test "bad input: architectures that differ, too few probes, empty groups" {
             let data = SyntheticDigits.Generate(32, 5)
-            let lenet = Networks.LeNet5(Generator(1))
-            let two = Networks.TwoLayerNet(Generator(2))
+            let lenet = Models.Create("lenet5", Generator(1))
+            let two = Models.Create("twolayer", Generator(2))
             let ok = ModelGroup("A", [| lenet |], data)
             let throwsWith (fragment: string) f =
                 let e = Expect.throwsC f id
