@@ -2,6 +2,7 @@ namespace InitLab.Kernel.Nn
 
 open InitLab.Kernel
 open InitLab.Kernel.Init
+open InitLab.Kernel.Ops
 
 /// A single-layer LSTM over a sequence, batch first: input [B; T; in] → outputs [B; T; H] plus the
 /// final state (h, c), each [B; H]. Parameters and gate order as PyTorch (weight_ih [4H; in],
@@ -37,16 +38,13 @@ type LSTM(inputSize: int, hiddenSize: int, ?bias: bool, ?weightInit: Initializer
         let c0 = if isNull c0 then zeros () else c0
         LstmMath.checkState (this.Describe()) "h0" b hiddenSize h0
         LstmMath.checkState (this.Describe()) "c0" b hiddenSize c0
-        // the input projection of every step in one matrix product
-        let xProj = x.Reshape([| b * steps; inputSize |]).Linear(wIh, cell.BiasIh).Reshape([| b; steps; 4 * hiddenSize |])
-        let mutable h, c = h0, c0
-        let outputs = Array.zeroCreate steps
-        for t in 0 .. steps - 1 do
-            let h', c' = LstmMath.step hiddenSize (xProj.Select(1, t)) wHh bHh h c
-            outputs[t] <- h'
-            h <- h'
-            c <- c'
-        TensorOps.Stack(outputs, 1), (h, c)
+        // one fused op for the whole sequence (Ops/LstmSequence.fs): no tensors or buffers per time step
+        let inputs =
+            if hasBias then [| x; wIh; wHh; cell.BiasIh; bHh; h0; c0 |] else [| x; wIh; wHh; h0; c0 |]
+        let states = Tensor.Apply(LstmSequenceFn(hiddenSize, hasBias), inputs)
+        let outputs = states.Narrow(2, 0, hiddenSize)
+        let last = states.Select(1, steps - 1)
+        outputs, (last.Narrow(1, 0, hiddenSize), last.Narrow(1, hiddenSize, hiddenSize))
 
     /// Runs the sequence from the zero state.
     member this.ForwardWithState(x: Tensor) = this.ForwardWithState(x, null, null)
