@@ -1,5 +1,5 @@
 // Benchmark: prints one `name=value` line per figure; the last is lenet5_train_img_per_s (batch 64, 2 threads).
-// Usage: dotnet fsi scripts/bench.fsx [--no-torch]   (the PyTorch peer runs when Debian's python3-torch is installed)
+// Usage: dotnet fsi scripts/bench.fsx [--no-torch] [--sequence]  (--sequence: only paper 003's figures, short)   (the PyTorch peer runs when Debian's python3-torch is installed)
 // Common.fsx loads the built assemblies and re-runs the script with the kernels' loops jitted fully
 // optimised from the first call (F# drops AggressiveOptimization; tier-0 loops would skew the timings).
 #load "Common.fsx"
@@ -21,6 +21,66 @@ let timeBest (reps: int) (f: unit -> unit) =
         f ()
         best <- min best sw.Elapsed.TotalSeconds
     best
+
+// ---- Paper 003 (run alone with --sequence): the fused LSTM's bytes per time step, and model-2 training
+// pairs/s at batch 128 beside ../shared/bench/torch_seq003.py in the same run (OpenBLAS tuning variables unset).
+let sequenceBench () =
+    Threads.Count <- 2
+    // bytes allocated by forward + backward of the LSTM (hidden 64, batch 128), warm: the slope over T is per time step
+    let lstm = InitLab.Kernel.Nn.LSTM(10, 64, gen = InitLab.Kernel.Generator 1)
+    let bytes (steps: int) =
+        let x = InitLab.Kernel.Tensor.RandN([| 128; steps; 10 |], InitLab.Kernel.Generator 2)
+        let pass () =
+            let loss = InitLab.Kernel.TensorOps.Sum(lstm.Forward x)
+            loss.Backward()
+            lstm.ZeroGrad()
+        for _ in 1 .. 20 do pass ()
+        let before = GC.GetAllocatedBytesForCurrentThread()
+        for _ in 1 .. 20 do pass ()
+        float (GC.GetAllocatedBytesForCurrentThread() - before) / 20.0
+    let b2, b12 = bytes 2, bytes 12
+    printfn "lstm_bytes_per_call_T2=%.0f" b2
+    printfn "lstm_bytes_per_time_step=%.1f" ((b12 - b2) / 10.0)
+    // model-2 training steps, same protocol as the peer: a pool of 4,096 random pairs, 20 warm-up steps
+    let gen = InitLab.Kernel.Generator 0
+    let model = InitLab.Kernel.Nn.SequenceNets.Model2(InitLab.Kernel.Nn.DigitCnnSpec.Paper, InitLab.Kernel.Nn.SequenceLstmSpec.Paper, gen)
+    let opt = InitLab.Kernel.Optim.OptimizerSpec.create (InitLab.Kernel.Optim.OptimizerSpec.parse "sgd lr=0.01") model.NamedParameters
+    let batch, pool = 128, 4096
+    let xs = Array.init (pool / batch) (fun _ -> InitLab.Kernel.Tensor.Rand([| batch; 2; 28; 28 |], gen))
+    let ys = Array.init (pool / batch) (fun _ -> Array.init batch (fun _ -> gen.NextInt 28))
+    let step i =
+        let j = i % xs.Length
+        let loss = InitLab.Kernel.TensorOps.CrossEntropy(model.Forward xs[j], ys[j])
+        loss.Backward()
+        opt.Step()
+        opt.ZeroGrad()
+    for i in 0 .. 19 do step i
+    let iters = 40
+    let sw = Stopwatch.StartNew()
+    for i in 0 .. iters - 1 do step i
+    let ours = float (iters * batch) / sw.Elapsed.TotalSeconds
+    printfn "seq003_model2_train_pairs_per_s_batch128_threads2=%.0f" ours
+    if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
+        let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+        for a in [ IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", "torch_seq003.py"); "2"; string batch; string iters ] do
+            psi.ArgumentList.Add a
+        psi.Environment.Remove "OPENBLAS_CORETYPE" |> ignore
+        psi.Environment.Remove "OPENBLAS_L2_SIZE" |> ignore
+        let torch =
+            try
+                use p = Process.Start psi
+                let out = p.StandardOutput.ReadToEnd()
+                p.WaitForExit()
+                let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) pairs/s")
+                if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
+            with _ -> None
+        match torch with
+        | Some t -> printfn "torch_seq003_pairs_per_s_threads2=%.0f ratio_ours_over_torch=%.2f" t (ours / t)
+        | None -> printfn "torch_seq003=unavailable (apt-get install python3-torch libopenblas0-pthread)"
+
+if Array.contains "--sequence" fsi.CommandLineArgs then
+    sequenceBench ()
+    exit 0
 
 let sgemmCall (size: int) =
     let a = randArr (size * size)
@@ -170,4 +230,5 @@ if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
         match torch threads with
         | Some t -> printfn "torch_lenet_img_per_s_threads%d=%.0f ratio_ours_over_torch=%.2f" threads t (ours / t)
         | None -> printfn "torch_lenet_threads%d=unavailable (apt-get install python3-torch libopenblas0-pthread)" threads
+sequenceBench ()
 printfn "lenet5_train_img_per_s=%.0f" ours2
