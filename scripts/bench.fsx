@@ -22,6 +22,20 @@ let timeBest (reps: int) (f: unit -> unit) =
         best <- min best sw.Elapsed.TotalSeconds
     best
 
+/// Runs a peer benchmark of ../shared/bench with python3 and reads its "N unit" figure (None when it cannot run);
+/// `unset` names environment variables the peer must not see.
+let peer (script: string) (args: string list) (unit: string) (unset: string list) =
+    let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+    for a in IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", script) :: args do psi.ArgumentList.Add a
+    for v in unset do psi.Environment.Remove v |> ignore
+    try
+        use p = Process.Start psi
+        let out = p.StandardOutput.ReadToEnd()
+        p.WaitForExit()
+        let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) " + Text.RegularExpressions.Regex.Escape unit)
+        if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
+    with _ -> None
+
 // ---- Paper 003 (run alone with --sequence): the fused LSTM's bytes per time step, and model-2 training
 // pairs/s at batch 128 beside ../shared/bench/torch_seq003.py in the same run (OpenBLAS tuning variables unset).
 let sequenceBench () =
@@ -61,19 +75,7 @@ let sequenceBench () =
     let ours = float (iters * batch) / sw.Elapsed.TotalSeconds
     printfn "seq003_model2_train_pairs_per_s_batch128_threads2=%.0f" ours
     if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
-        let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
-        for a in [ IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", "torch_seq003.py"); "2"; string batch; string iters ] do
-            psi.ArgumentList.Add a
-        psi.Environment.Remove "OPENBLAS_CORETYPE" |> ignore
-        psi.Environment.Remove "OPENBLAS_L2_SIZE" |> ignore
-        let torch =
-            try
-                use p = Process.Start psi
-                let out = p.StandardOutput.ReadToEnd()
-                p.WaitForExit()
-                let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) pairs/s")
-                if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
-            with _ -> None
+        let torch = peer "torch_seq003.py" [ "2"; string batch; string iters ] "pairs/s" [ "OPENBLAS_CORETYPE"; "OPENBLAS_L2_SIZE" ]
         match torch with
         | Some t -> printfn "torch_seq003_pairs_per_s_threads2=%.0f ratio_ours_over_torch=%.2f" t (ours / t)
         | None -> printfn "torch_seq003=unavailable (apt-get install python3-torch libopenblas0-pthread)"
@@ -213,17 +215,7 @@ let ours1 = lenetTraining 1 200
 printfn "lenet5_train_img_per_s_threads1=%.0f" ours1
 let ours2 = lenetTraining 2 300
 
-let torch (threads: int) =
-    let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
-    for a in [ IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", "torch_lenet.py"); string threads; "64"; "300" ] do
-        psi.ArgumentList.Add a
-    try
-        use p = Process.Start psi
-        let out = p.StandardOutput.ReadToEnd()
-        p.WaitForExit()
-        let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) img/s")
-        if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
-    with _ -> None
+let torch (threads: int) = peer "torch_lenet.py" [ string threads; "64"; "300" ] "img/s" []
 
 if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
     for threads, ours in [ 1, ours1; 2, ours2 ] do
