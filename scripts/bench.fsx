@@ -26,7 +26,12 @@ let timeBest (reps: int) (f: unit -> unit) =
 /// `unset` names environment variables the peer must not see.
 let peer (script: string) (args: string list) (unit: string) (unset: string list) =
     let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
-    for a in IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench", script) :: args do psi.ArgumentList.Add a
+    // ../shared/bench beside the repository, found upwards (a worktree may sit deeper than the main checkout)
+    let rec benchDir (d: IO.DirectoryInfo) =
+        if isNull d then IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "shared", "bench")
+        elif IO.Directory.Exists(IO.Path.Combine(d.FullName, "shared", "bench")) then IO.Path.Combine(d.FullName, "shared", "bench")
+        else benchDir d.Parent
+    for a in IO.Path.Combine(benchDir (IO.DirectoryInfo(__SOURCE_DIRECTORY__)), script) :: args do psi.ArgumentList.Add a
     for v in unset do psi.Environment.Remove v |> ignore
     try
         use p = Process.Start psi

@@ -26,8 +26,13 @@ module internal LstmSequenceKernel =
                 let o = r * g4
                 for j in 0 .. g4 - 1 do gates[o + j] <- gates[o + j] + bIh[j] + bHh[j]
         for bi in 0 .. b - 1 do
-            Array.Copy(h0, bi * hidden, hAll, bi * (steps + 1) * hidden, hidden)
-            Array.Copy(c0, bi * hidden, cAll, bi * (steps + 1) * hidden, hidden)
+            let at = bi * (steps + 1) * hidden
+            if isNull h0 then
+                Array.Clear(hAll, at, hidden)
+                Array.Clear(cAll, at, hidden)
+            else
+                Array.Copy(h0, bi * hidden, hAll, at, hidden)
+                Array.Copy(c0, bi * hidden, cAll, at, hidden)
         for t in 0 .. steps - 1 do
             // gates_t += h_{t−1}·W_hhᵀ, straight into the strided slice of step t
             Kern.gemm (false, true, b, g4, hidden, 1.0, hAll, t * hidden, (steps + 1) * hidden, wHh, 0, hidden,
@@ -102,18 +107,18 @@ module internal LstmSequenceKernel =
 
 /// One forward or backward of the fused op for one element type, given how to read a tensor's array.
 module internal LstmSequenceCalls =
-    let inline forward (get: RawTensor -> ^T[]) (hidden: int) (hasBias: bool) (inputs: RawTensor[])
+    let inline forward (get: RawTensor -> ^T[]) (hidden: int) (hasBias: bool) (hasState: bool) (inputs: RawTensor[])
                        (gates: RawTensor) (hAll: RawTensor) (cAll: RawTensor) (tanhC: RawTensor) =
         let x, wIh, wHh = inputs[0], inputs[1], inputs[2]
         let b, steps, input = x.Shape[0], x.Shape[1], x.Shape[2]
-        let h0, c0 = inputs[inputs.Length - 2], inputs[inputs.Length - 1]
+        let h0, c0 = if hasState then get inputs[inputs.Length - 2], get inputs[inputs.Length - 1] else null, null
         let y = x.New [| b; steps; 2 * hidden |]
         LstmSequenceKernel.forward b steps input hidden (get x) (get wIh) (get wHh)
             (if hasBias then get inputs[3] else null) (if hasBias then get inputs[4] else null)
-            (get h0) (get c0) (get gates) (get hAll) (get cAll) (get tanhC) (get y)
+            h0 c0 (get gates) (get hAll) (get cAll) (get tanhC) (get y)
         y
 
-    let inline backward (get: RawTensor -> ^T[]) (hidden: int) (hasBias: bool) (x: RawTensor) (wIh: RawTensor) (wHh: RawTensor)
+    let inline backward (get: RawTensor -> ^T[]) (hidden: int) (hasBias: bool) (hasState: bool) (x: RawTensor) (wIh: RawTensor) (wHh: RawTensor)
                         (gates: RawTensor) (hAll: RawTensor) (cAll: RawTensor) (tanhC: RawTensor) (g: RawTensor) (needs: bool[]) =
         let b, steps, input = x.Shape[0], x.Shape[1], x.Shape[2]
         let g4 = 4 * hidden
@@ -147,12 +152,17 @@ module internal LstmSequenceCalls =
         let biasGrads = if not hasBias then [||] else [| (if needs[3] then sums () else null); (if needs[4] then sums () else null) |]
         dGates.Release()
         let n = needs.Length
-        let dh0 = if needs[n - 2] then dh else (dh.Release(); null)
-        let dc0 = if needs[n - 1] then dc else (dc.Release(); null)
-        Array.concat [ [| dx; dWih; dWhh |]; biasGrads; [| dh0; dc0 |] ]
+        let state =
+            if hasState then [| (if needs[n - 2] then dh else (dh.Release(); null)); (if needs[n - 1] then dc else (dc.Release(); null)) |]
+            else
+                dh.Release()
+                dc.Release()
+                [||]
+        Array.concat [ [| dx; dWih; dWhh |]; biasGrads; state ]
 
-/// See `LstmSequenceKernel`: inputs [x; W_ih; W_hh; (b_ih; b_hh;) h0; c0], output [B; T; 2H].
-type LstmSequenceFn(hidden: int, hasBias: bool) =
+/// See `LstmSequenceKernel`: inputs [x; W_ih; W_hh; (b_ih; b_hh;) (h0; c0)], output [B; T; 2H]; without
+/// h0 and c0 the sequence starts from zeros (and no zero tensors are made for it).
+type LstmSequenceFn(hidden: int, hasBias: bool, hasState: bool) =
     inherit Function()
     let mutable x: RawTensor = null
     let mutable wIh: RawTensor = null
@@ -175,12 +185,12 @@ type LstmSequenceFn(hidden: int, hasBias: bool) =
         cAll <- x.New [| b; steps + 1; hidden |]
         tanhC <- x.New [| b; steps; hidden |]
         match x.DType with
-        | Float32 -> LstmSequenceCalls.forward f32 hidden hasBias inputs gates hAll cAll tanhC
-        | Float64 -> LstmSequenceCalls.forward f64 hidden hasBias inputs gates hAll cAll tanhC
+        | Float32 -> LstmSequenceCalls.forward f32 hidden hasBias hasState inputs gates hAll cAll tanhC
+        | Float64 -> LstmSequenceCalls.forward f64 hidden hasBias hasState inputs gates hAll cAll tanhC
     override _.Backward(g, needs) =
         match x.DType with
-        | Float32 -> LstmSequenceCalls.backward f32 hidden hasBias x wIh wHh gates hAll cAll tanhC g needs
-        | Float64 -> LstmSequenceCalls.backward f64 hidden hasBias x wIh wHh gates hAll cAll tanhC g needs
+        | Float32 -> LstmSequenceCalls.backward f32 hidden hasBias hasState x wIh wHh gates hAll cAll tanhC g needs
+        | Float64 -> LstmSequenceCalls.backward f64 hidden hasBias hasState x wIh wHh gates hAll cAll tanhC g needs
     override _.ReleaseSaved() =
         if not (isNull gates) then
             gates.Release()

@@ -58,7 +58,10 @@ let tests =
             let layer = LSTM(10, 64, gen = Generator(41))
             let short, long = 2, 12
             let x steps = Tensor.RandN([| 32; steps; 10 |], Generator(42))
-            let perStep = (bytesPerPass layer (x long) 20 - bytesPerPass layer (x short) 20) / float (long - short)
+            let perCall = bytesPerPass layer (x short) 20
+            let perStep = (bytesPerPass layer (x long) 20 - perCall) / float (long - short)
             // a pass has a fixed overhead (a handful of tensor objects per call); a time step adds none
             Expect.isLessThan perStep 1.0 $"bytes allocated per time step: {perStep:F1}"
+            // and no buffer per call either: a [32; 64] float32 state alone would be 8 KB
+            Expect.isLessThan perCall 8192.0 $"bytes allocated per forward + backward: {perCall:F0}"
     ]
