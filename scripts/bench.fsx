@@ -1,13 +1,15 @@
 // Benchmark: prints one `name=value` line per figure; the last is lenet5_train_img_per_s (batch 64, 2 threads).
-// Usage: dotnet fsi scripts/bench.fsx [--no-torch] [--onnx-only] [--compare] [--short]
-//   (the PyTorch peer runs when Debian's python3-torch is installed; --onnx-only prints only the ONNX
-//   figures of BenchOnnx.fsx, --compare only the network-comparison timings of BenchCompare.fsx;
-//   --short gives the ONNX figures small time budgets)
+// Usage: dotnet fsi scripts/bench.fsx [--no-torch] [--quick] [--short] [--onnx-only | --compare | --sequence]
+//   The PyTorch peers (../shared/bench, BenchPeers.fsx) run when Debian's python3-torch is installed.
+//   --onnx-only, --compare and --sequence print only the figures of BenchOnnx.fsx, BenchCompare.fsx or
+//   BenchSequence.fsx; --short gives the ONNX figures small time budgets; --quick times fewer paper-001 steps.
 // Common.fsx loads the built assemblies and re-runs the script with the kernels' loops jitted fully
 // optimised from the first call (F# drops AggressiveOptimization; tier-0 loops would skew the timings).
 #load "Common.fsx"
+#load "BenchPeers.fsx"
 #load "BenchOnnx.fsx"
 #load "BenchCompare.fsx"
+#load "BenchSequence.fsx"
 
 open System
 open System.Diagnostics
@@ -21,6 +23,9 @@ if Array.contains "--onnx-only" fsi.CommandLineArgs then
 if Array.contains "--compare" fsi.CommandLineArgs then
     InitLab.Kernel.Raw.Threads.Count <- 2
     BenchCompare.run ()
+    exit 0
+if Array.contains "--sequence" fsi.CommandLineArgs then
+    BenchSequence.run ()
     exit 0
 
 let rng = Random 42
@@ -170,41 +175,11 @@ let ours1 = lenetTraining 1 200
 printfn "lenet5_train_img_per_s_threads1=%.0f" ours1
 let ours2 = lenetTraining 2 300
 
-/// A PyTorch peer's img/s from ../shared/bench/`script` `args`; None when it cannot run. `unsetOpenBlas` drops
-/// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which slow OpenBLAS down on this machine.
-let torchPeer (script: string) (args: string list) (unsetOpenBlas: bool) =
-    let psi = ProcessStartInfo("/usr/bin/python3", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
-    // ../shared/bench beside the repository; a git worktree under wt/ sits one level deeper
-    let path =
-        [ [| ".."; ".." |]; [| ".."; ".."; ".." |] ]
-        |> List.map (fun up -> IO.Path.GetFullPath(IO.Path.Combine(Array.concat [ [| __SOURCE_DIRECTORY__ |]; up; [| "shared"; "bench"; script |] ])))
-        |> List.tryFind IO.File.Exists
-        |> Option.defaultValue script
-    for a in path :: args do
-        psi.ArgumentList.Add a
-    if unsetOpenBlas then
-        psi.Environment.Remove "OPENBLAS_CORETYPE" |> ignore
-        psi.Environment.Remove "OPENBLAS_L2_SIZE" |> ignore
-    try
-        use p = Process.Start psi
-        let out = p.StandardOutput.ReadToEnd()
-        p.WaitForExit()
-        let m = Text.RegularExpressions.Regex.Match(out, @"([0-9.]+) img/s")
-        if p.ExitCode = 0 && m.Success then Some(float m.Groups[1].Value) else None
-    with _ -> None
-
-let torch (threads: int) = torchPeer "torch_lenet.py" [ string threads; "64"; "300" ] false
+let torch (threads: int) = BenchPeers.run "torch_lenet.py" [ string threads; "64"; "300" ] "img/s"
 
 if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
     for threads, ours in [ 1, ours1; 2, ours2 ] do
-        match torch threads with
-        | Some t -> printfn "torch_lenet_img_per_s_threads%d=%.0f ratio_ours_over_torch=%.2f" threads t (ours / t)
-        | None -> printfn "torch_lenet_threads%d=unavailable (apt-get install python3-torch libopenblas0-pthread)" threads
-BenchOnnx.run onnxShort
-Threads.Count <- 2
-BenchCompare.run ()
-printfn "lenet5_train_img_per_s=%.0f" ours2
-
+        torch threads |> BenchPeers.report $"torch_lenet_img_per_s_threads{threads}" ours
 // ---- Paper 001: its LeNet (conv 20@7×7 … fc 500), Adam, batch 128, 1×32×32; and Algorithm 1's cost ----
 // Same protocol as ../shared/bench/torch_init001.py: a pool of 4,096 random images, 20 warm-up steps,
 // mean over the timed steps. `--quick` times fewer steps and a smaller initialisation set.
@@ -232,10 +207,12 @@ let initSeconds =
 let epochSeconds = float initImages / init001Ours
 printfn "init001_algorithm1_seconds_%d_images=%.3f one_epoch_seconds=%.3f ratio_init_over_epoch=%.2f" initImages initSeconds epochSeconds (initSeconds / epochSeconds)
 
-let torchInit001 (threads: int) =
-    torchPeer "torch_init001.py" [ string threads; "128"; string (if benchQuick then 40 else 100); "32"; "10" ] true
-
 if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
-    match torchInit001 2 with
-    | Some t -> printfn "torch_init001_img_per_s_threads2=%.0f ratio_ours_over_torch=%.2f (goal ≥ 3)" t (init001Ours / t)
-    | None -> printfn "torch_init001_threads2=unavailable (apt-get install python3-torch libopenblas0-pthread)"
+    BenchPeers.run "torch_init001.py" [ "2"; "128"; string (if benchQuick then 40 else 100); "32"; "10" ] "img/s"
+    |> BenchPeers.report "torch_init001_img_per_s_threads2" init001Ours
+
+BenchSequence.run ()
+BenchOnnx.run onnxShort
+Threads.Count <- 2
+BenchCompare.run ()
+printfn "lenet5_train_img_per_s=%.0f" ours2

@@ -96,8 +96,11 @@ type TensorOps =
         if not training || p = 0.0 then x
         else
             let keep = 1.0 / (1.0 - p)
-            let v = Array.init x.Numel (fun _ -> if gen.NextDouble() < p then 0.0 else keep)
-            Tensor.Apply(DropoutFn(x.Raw.NewOfFloat64(v, x.Shape)), [| x |])
+            // the mask goes straight into a pooled buffer of x's type (DropoutFn returns it after backward):
+            // a float64 array and its copy per call cost more than the masking itself
+            let mask = x.Raw.New x.Shape
+            for i in 0 .. x.Numel - 1 do mask.SetItem(i, (if gen.NextDouble() < p then 0.0 else keep))
+            Tensor.Apply(DropoutFn mask, [| x |])
 
     // ---- losses --------------------------------------------------------------------------------
     /// Cross-entropy of logits [N; C] against integer labels (fused log-softmax + NLL).

@@ -1,0 +1,332 @@
+// Paper 003: CNN + LSTM composites on the arithmetic-sequence task (c = 2b − a from two MNIST images),
+// and what their first-layer filters learn. model-1: two digit CNNs trained alone, then an LSTM on their
+// predicted labels (one-hot); model-2: both CNNs feed the LSTM and the whole trains end to end on c.
+// Table 2 over several seeds beside the paper's, filter distances E_ij = ‖F_i − G_j‖₂ and S_i = min_j E_ij
+// (Figures 4 and 5), the 16 filters of each CNN, and the paper's readings tested with numbers.
+//
+//   dotnet fsi scripts/exp_sequence.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--epochs N] [--seeds N]
+#load "Common.fsx"
+#nowarn "3391" // C# optional Nullable<int> arguments
+
+open System
+open System.Diagnostics
+open InitLab.Data
+open InitLab.Kernel
+open InitLab.Kernel.Nn
+open InitLab.Reports
+open InitLab.Statistics
+open InitLab.Studies.Sequence
+open Common
+
+// ---- The study as one declarative record (seeds and arms are data, for a sweep engine) -------------
+type SequenceStudy =
+    { Seeds: int list
+      /// our reading of the paper's Figure 2: conv 16@3×3, ReLU, max-pool 2, dropout 0.25, fc 128, ReLU, fc 10
+      Cnn: DigitCnnSpec
+      /// LSTM hidden 64 then a linear layer onto the 28 classes
+      Lstm: SequenceLstmSpec
+      /// the paper's Table 1: batch 128, 100 epochs, cross-entropy, SGD lr 0.01
+      Batch: int
+      Epochs: int
+      LearningRate: float
+      /// 0: whole epochs; quick runs cut each epoch to this many batches
+      MaxBatchesPerEpoch: int
+      /// MNIST images per part (the paper: 42,000 / 18,000 / the 10,000 test images; each part gives twice as many pairs)
+      TrainImages: int
+      ValidationImages: int
+      /// pairs of the validation part scored after each epoch (monitoring), and of the test part for the tables (0: all)
+      ValidationPairs: int
+      TestPairs: int
+      DataSeed: int
+      Threads: int }
+
+let args = Args.parse fsi.CommandLineArgs
+let quick = args.Flag "quick"
+let study =
+    { Seeds = [ 1 .. args.Int("seeds", if quick then 2 else 5) ]
+      Cnn = DigitCnnSpec.Paper
+      Lstm = SequenceLstmSpec.Paper
+      Batch = 128
+      Epochs = args.Int("epochs", if quick then 2 else 100)
+      LearningRate = 0.01
+      MaxBatchesPerEpoch = if quick then 30 else 0
+      TrainImages = if quick then 4000 else 42_000
+      ValidationImages = if quick then 1000 else 18_000
+      ValidationPairs = if quick then 1000 else 5000
+      TestPairs = if quick then 4000 else 0
+      DataSeed = 7
+      Threads = args.Int("threads", 2) }
+
+let clock = Stopwatch.StartNew()
+let outDir = outputFolder args "sequence"
+
+// ---- Data: the sequence task's three parts with each pair's digits ------------------------------
+let root = Data.tryResolveRoot (args.Option "data") [ "mnist" ]
+let mnist =
+    match root with
+    | Some root -> Mnist.Load root
+    | None ->
+        eprintfn "exp_sequence: WARNING: no real MNIST found; running on SYNTHETIC digits. The numbers below say nothing about the paper."
+        TrainTestSplit(SyntheticDigits.Generate(60_000, 1), SyntheticDigits.Generate(10_000, 2))
+// the test part is always the official 10,000 test images: a smaller run keeps only the first training images
+let used = TrainTestSplit(mnist.Train.Subset(Array.init (study.TrainImages + study.ValidationImages) id), mnist.Test)
+let data = SequencePairs.Build(used, study.TrainImages, study.ValidationImages)
+let train, validation, test = data.Train, data.Validation, data.Test
+let nVal = if study.ValidationPairs = 0 then validation.Count else min study.ValidationPairs validation.Count
+let nTest = if study.TestPairs = 0 then test.Count else min study.TestPairs test.Count
+let trainImages, valImages, testImages = PairImages(train.Pairs), PairImages(validation.Pairs), PairImages(test.Pairs)
+let dataSeconds = clock.Elapsed.TotalSeconds
+printfn "data: %d / %d / %d pairs (train / validation / test; %d validation pairs monitored, %d test pairs scored) in %.1f s"
+    train.Count validation.Count test.Count nVal nTest dataSeconds
+
+// ---- Training ---------------------------------------------------------------------------------------
+let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
+let runs = new SequenceRuns(storePath)
+let options (checkpoint: string) =
+    SequenceTrainingOptions(study.Epochs, study.Batch, study.LearningRate, study.DataSeed, study.Threads,
+                            MaxBatchesPerEpoch = study.MaxBatchesPerEpoch, CheckpointPath = checkpoint)
+let baseConfig =
+    [ "cnn", sprintf "%A" study.Cnn; "lstm", sprintf "%A" study.Lstm; "batch", string study.Batch; "epochs", string study.Epochs
+      "lr", string study.LearningRate; "max_batches", string study.MaxBatchesPerEpoch; "data_seed", string study.DataSeed
+      "threads", string study.Threads; "data", train.Pairs.Fingerprint; "images", $"{study.TrainImages}/{study.ValidationImages}" ]
+
+let digits (labels: int[]) (idx: int[]) = idx |> Array.map (fun i -> labels[i])
+let oneHot (first: int[]) (second: int[]) (idx: int[]) =
+    let v = Array.zeroCreate<float32> (idx.Length * 20)
+    idx |> Array.iteri (fun k i ->
+        v[k * 20 + first[i]] <- 1.0f
+        v[k * 20 + 10 + second[i]] <- 1.0f)
+    Tensor.Wrap(v, [| idx.Length; 2; 10 |])
+
+let trainArm (name: string) (seed: int) (extra: (string * string) list) (model: Module) (count: int)
+             (loss: int[] -> Tensor) (validate: unit -> float) =
+    let arm = SequenceArm("seq003", $"{name}-seed{seed}", Json.ofPairs (baseConfig @ [ ("seed", string seed) ] @ extra), int64 seed, train.Pairs.Fingerprint)
+    runs.TrainOrReuse(arm, model, fun checkpoint ->
+        let report (e: SequenceEpoch) =
+            if e.Epoch = 1 || e.Epoch % 10 = 0 || e.Epoch = study.Epochs then
+                printfn "  %s seed %d epoch %d/%d: loss %.4f, validation accuracy %.4f (%.1f s/epoch, about %.0f s left)"
+                    name seed e.Epoch study.Epochs e.TrainLoss e.ValidationAccuracy e.Seconds (e.Seconds * float (study.Epochs - e.Epoch))
+        SequenceTraining.Train(model, count, Func<_, _>(loss), options checkpoint, Func<_>(validate), Action<_>(report)))
+
+let accuracy (model: Module) (count: int) (input: int[] -> Tensor) (truth: int[]) =
+    SequenceTraining.Accuracy(SequenceTraining.Predict(model, count, Func<_, _>(input)), truth[0 .. count - 1])
+
+/// One seed: both models, every accuracy of Table 2, the trained CNNs.
+type SeedResult =
+    { Seed: int
+      Cnn1: Module; Cnn2: Module; Model2: CnnLstm
+      Cnn1Accuracy: float; Cnn2Accuracy: float; LstmAccuracy: float; LstmOnTrueDigits: float; Model2Accuracy: float
+      Trained: SequenceArmResult list
+      Initial: Module list }
+
+let runSeed (seed: int) =
+    let cnn1 = SequenceNets.DigitCnn(study.Cnn, Generator(seed * 100 + 1)) :> Module
+    let cnn2 = SequenceNets.DigitCnn(study.Cnn, Generator(seed * 100 + 2)) :> Module
+    let lstm = SequenceNets.LstmClassifier(study.Lstm, Generator(seed * 100 + 3))
+    let model2 = SequenceNets.Model2(study.Cnn, study.Lstm, Generator(seed * 100 + 4))
+    let initial = [ cnn1.Clone(); cnn2.Clone() ]
+    // model-1: each CNN a digit classifier on its image of the pair
+    let trainCnn (name: string) (cnn: Module) (channel: int) (digitsOf: SequencePart -> int[]) =
+        trainArm name seed [] cnn train.Count
+            (fun idx -> cnn.Forward(trainImages.Batch(idx, channel)).CrossEntropy(digits (digitsOf train) idx))
+            (fun () -> accuracy cnn nVal (fun idx -> valImages.Batch(idx, channel)) (digitsOf validation))
+    let r1 = trainCnn "model1-cnn1" cnn1 0 (fun p -> p.First)
+    let r2 = trainCnn "model1-cnn2" cnn2 1 (fun p -> p.Second)
+    // ... then the LSTM on the one-hot sequence of their predicted labels, for c
+    let predict (cnn: Module) (images: PairImages) channel count = SequenceTraining.Predict(cnn, count, Func<_, _>(fun idx -> images.Batch(idx, channel)))
+    let p1, p2 = predict cnn1 trainImages 0 train.Count, predict cnn2 trainImages 1 train.Count
+    let v1, v2 = predict cnn1 valImages 0 nVal, predict cnn2 valImages 1 nVal
+    let rl =
+        trainArm "model1-lstm" seed [ "cnn1_run", string r1.RunId; "cnn2_run", string r2.RunId ] lstm train.Count
+            (fun idx -> lstm.Forward(oneHot p1 p2 idx).CrossEntropy(digits train.Pairs.Labels idx))
+            (fun () -> accuracy lstm nVal (oneHot v1 v2) validation.Pairs.Labels)
+    // model-2: end to end on c
+    let rm =
+        trainArm "model2" seed [] model2 train.Count
+            (fun idx -> model2.Forward(trainImages.Batch idx).CrossEntropy(digits train.Pairs.Labels idx))
+            (fun () -> accuracy model2 nVal (fun idx -> valImages.Batch idx) validation.Pairs.Labels)
+    let t1, t2 = predict cnn1 testImages 0 nTest, predict cnn2 testImages 1 nTest
+    { Seed = seed; Cnn1 = cnn1; Cnn2 = cnn2; Model2 = model2
+      Cnn1Accuracy = SequenceTraining.Accuracy(t1, test.First[0 .. nTest - 1])
+      Cnn2Accuracy = SequenceTraining.Accuracy(t2, test.Second[0 .. nTest - 1])
+      LstmAccuracy = accuracy lstm nTest (oneHot t1 t2) test.Pairs.Labels
+      LstmOnTrueDigits = accuracy lstm nTest (oneHot test.First test.Second) test.Pairs.Labels
+      Model2Accuracy = accuracy model2 nTest (fun idx -> testImages.Batch idx) test.Pairs.Labels
+      Trained = [ r1; r2; rl; rm ]
+      Initial = initial }
+
+// ---- Estimate from a timed fraction: a few steps of a CNN and of model-2 on throwaway copies -----------
+let timeSteps (model: Module) (loss: int[] -> Tensor) =
+    let probe steps = SequenceTrainingOptions(1, study.Batch, study.LearningRate, 0, study.Threads, MaxBatchesPerEpoch = steps)
+    SequenceTraining.Train(model, train.Count, Func<_, _>(loss), probe 4) |> ignore // warm-up
+    let steps = if quick then 4 else 20
+    let r = SequenceTraining.Train(model, train.Count, Func<_, _>(loss), probe steps)
+    r.Seconds / float steps
+let probeCnn = SequenceNets.DigitCnn(study.Cnn, Generator 999) :> Module
+let probeModel2 = SequenceNets.Model2(study.Cnn, study.Lstm, Generator 998)
+let cnnStep = timeSteps probeCnn (fun idx -> probeCnn.Forward(trainImages.Batch(idx, 0)).CrossEntropy(digits train.First idx))
+let model2Step = timeSteps probeModel2 (fun idx -> probeModel2.Forward(trainImages.Batch idx).CrossEntropy(digits train.Pairs.Labels idx))
+let stepsPerEpoch =
+    let all = (train.Count + study.Batch - 1) / study.Batch
+    if study.MaxBatchesPerEpoch > 0 then min all study.MaxBatchesPerEpoch else all
+let estimatePerSeed = float (study.Epochs * stepsPerEpoch) * (2.0 * cnnStep + model2Step)
+printfn "estimate: %.2f ms per CNN step, %.2f ms per model-2 step (%.0f pairs/s): about %.1f min of training per seed, %.1f min for %d seeds (finished runs are reused, unfinished ones resume)"
+    (cnnStep * 1e3) (model2Step * 1e3) (float study.Batch / model2Step) (estimatePerSeed / 60.0)
+    (estimatePerSeed * float study.Seeds.Length / 60.0) study.Seeds.Length
+
+let results =
+    study.Seeds |> List.map (fun seed ->
+        let r = runSeed seed
+        printfn "seed %d: CNN1 %.4f, CNN2 %.4f, LSTM (model-1) %.4f, model-2 %.4f" seed r.Cnn1Accuracy r.Cnn2Accuracy r.LstmAccuracy r.Model2Accuracy
+        r)
+
+// ---- Table 2 over the seeds ------------------------------------------------------------------------
+let summary (values: float list) = SampleSummary.Of(List.toArray values)
+let f4 (v: float) = if Double.IsNaN v then "–" else v.ToString("F4")
+let describe (s: SampleSummary) = if s.N = 1 then f4 s.Mean else $"{f4 s.Mean} ± {f4 s.StdDev}"
+let ci (s: SampleSummary) = if s.N = 1 then "–" else $"[{f4 s.Low95}, {f4 s.High95}]"
+let rowsOf = [ "CNN1 (digit a)", (fun r -> r.Cnn1Accuracy), 0.982
+               "CNN2 (digit b)", (fun r -> r.Cnn2Accuracy), 0.983
+               "LSTM of model-1 (c, fed the CNNs' predictions)", (fun r -> r.LstmAccuracy), 0.494
+               "model-2 (c, end to end)", (fun r -> r.Model2Accuracy), 0.867 ]
+let table2 =
+    [ for name, get, paper in rowsOf ->
+        let values = results |> List.map get
+        let s = summary values
+        printfn "Table 2: %s %s (paper %.3f)" name (describe s) paper
+        [| name; describe s; ci s; String.Join(" ", values |> List.map f4); paper.ToString("F3") |] ]
+let differences = results |> List.map (fun r -> r.Model2Accuracy - r.LstmAccuracy)
+let diff = summary differences
+let better = differences |> List.forall (fun d -> d > 0.0) && (diff.N = 1 || diff.Low95 > 0.0)
+let verdict =
+    if better then $"The finding holds: model-2 predicts c better than model-1 in every seed (mean gain {f4 diff.Mean}, 95 %% interval {ci diff}; paper 0.867 vs 0.494)."
+    else $"The finding does NOT hold here: model-2 minus model-1 is {describe diff} over {diff.N} seeds (95 %% interval {ci diff}; paper +0.373)."
+printfn "%s" verdict
+
+// ---- Filters: E_ij = ‖F_i − G_j‖₂, S_i = min_j E_ij ----------------------------------------------------
+let filters (cnn: Module) = SequenceNets.FirstFilters cnn
+let distances (a: Module) (b: Module) = FilterDistances.Matrix(filters a, filters b)
+let closest (a: Module) (b: Module) = FilterDistances.Closest(distances a b) |> Array.toList
+let meanNorm (cnn: Module) = filters cnn |> Array.averageBy (fun f -> sqrt (Array.sumBy (fun v -> v * v) f))
+/// S_i over every seed and filter for one comparison
+let pooled (pick: SeedResult -> Module * Module) = results |> List.collect (fun r -> let a, b = pick r in closest a b)
+let comparisons =
+    [ "model-1: CNN1 → CNN2 (Fig. 4a)", (fun r -> r.Cnn1, r.Cnn2)
+      "model-1: CNN2 → CNN1 (Fig. 4b)", (fun r -> r.Cnn2, r.Cnn1)
+      "model-2: CNN1 → CNN2 (Fig. 4c)", (fun r -> r.Model2.Cnns[0], r.Model2.Cnns[1])
+      "model-2: CNN2 → CNN1 (Fig. 4d)", (fun r -> r.Model2.Cnns[1], r.Model2.Cnns[0])
+      "CNN1: model-2 → model-1 (Fig. 5)", (fun r -> r.Model2.Cnns[0], r.Cnn1)
+      "CNN1: model-1 → model-2 (Fig. 5)", (fun r -> r.Cnn1, r.Model2.Cnns[0])
+      "CNN2: model-2 → model-1 (Fig. 5)", (fun r -> r.Model2.Cnns[1], r.Cnn2)
+      "CNN2: model-1 → model-2 (Fig. 5)", (fun r -> r.Cnn2, r.Model2.Cnns[1])
+      "baseline: untrained CNN1 → untrained CNN2", (fun r -> r.Initial[0], r.Initial[1])
+      "trained CNN1 (model-1) → its own initial weights", (fun r -> r.Cnn1, r.Initial[0]) ]
+let quantile (q: float) (xs: float list) =
+    let s = List.sort xs |> List.toArray
+    s[min (s.Length - 1) (int (q * float (s.Length - 1) + 0.5))]
+let baseline = pooled (fun r -> r.Initial[0], r.Initial[1])
+let baselineMedian = quantile 0.5 baseline
+let filterRows =
+    [ for name, pick in comparisons ->
+        let s = pooled pick
+        let perSeedMean = results |> List.map (fun r -> let a, b = pick r in closest a b |> List.average)
+        [| name; describe (summary perSeedMean); f4 (quantile 0.5 s); f4 (quantile 0.95 s); f4 (List.max s)
+           (s |> List.filter (fun v -> v < baselineMedian) |> List.length |> fun k -> $"{k} / {s.Length}") |] ]
+let m2ToM1 = pooled (fun r -> r.Model2.Cnns[0], r.Cnn1) @ pooled (fun r -> r.Model2.Cnns[1], r.Cnn2)
+let closeHolds = List.max m2ToM1 < baselineMedian
+let closeVerdict =
+    let n = m2ToM1 |> List.filter (fun v -> v < baselineMedian) |> List.length
+    (if closeHolds then "Holds: " else "Does NOT hold: ")
+    + $"{n} of {m2ToM1.Length} model-2 filters (both CNNs, all seeds) have a model-1 filter closer than the median S between two untrained CNNs ({f4 baselineMedian}); "
+    + $"the farthest model-2 filter is at S = {f4 (List.max m2ToM1)}, the median at {f4 (quantile 0.5 m2ToM1)}."
+// not unique at equal accuracy: the same network trained from another seed reaches the same accuracy with other filters
+let acrossSeeds =
+    if results.Length < 2 then []
+    else results |> List.pairwise |> List.collect (fun (a, b) -> closest a.Cnn1 b.Cnn1 @ closest a.Cnn2 b.Cnn2)
+let uniqueVerdict =
+    match acrossSeeds with
+    | [] -> "Needs at least two seeds."
+    | s ->
+        let spread = results |> List.collect (fun r -> [ r.Cnn1Accuracy; r.Cnn2Accuracy ])
+        let accRange = List.max spread - List.min spread
+        let rel = quantile 0.5 s / (results |> List.averageBy (fun r -> meanNorm r.Cnn1))
+        (if rel > 0.25 && accRange < 0.02 then "Holds: " else "Not shown: ")
+        + $"model-1's CNNs from different seeds reach digit accuracies within {f4 accRange} of each other, yet a filter's closest counterpart "
+        + $"in the other seed's CNN is at a median S = {f4 (quantile 0.5 s)}, {rel:P0} of a filter's mean norm (the reading needs > 25 %% at accuracies within 0.02)."
+printfn "model-2 filters close to model-1: %s" closeVerdict
+printfn "filters not unique: %s" uniqueVerdict
+
+// ---- Report ------------------------------------------------------------------------------------------
+let title = "Paper 003: CNN + LSTM composites and their filters" + (if quick then " — quick run" else "")
+let report = Report(title)
+report.Paragraph(
+    "From two MNIST images (a, b) predict c = 2b − a (28 classes). model-1 trains two CNNs as digit classifiers on a and on b, "
+    + "then an LSTM (hidden 64, linear onto 28 classes) on the one-hot sequence of their predicted labels; model-2 feeds both CNNs' "
+    + "10 outputs as a length-2 sequence into the same kind of LSTM and trains everything end to end on c. "
+    + "The CNN is OUR READING of the paper's Figure 2, which is not in its text: conv 16@3×3, ReLU, max-pool 2, dropout 0.25, fc 128, ReLU, fc 10.") |> ignore
+report.Heading("Verdict") |> ignore
+report.Paragraph("model-2 predicts better than model-1? " + verdict) |> ignore
+report.Paragraph("Every model-2 filter has a close filter in model-1? " + closeVerdict) |> ignore
+report.Paragraph("Filters are not unique at equal accuracy? " + uniqueVerdict) |> ignore
+report.Heading("Table 2: test accuracy") |> ignore
+report.Table([| "network"; "ours: mean ± sd"; "95 % interval of the mean"; "per seed"; "paper" |], table2,
+             $"{results.Length} seeds; {nTest} test pairs; the paper reports one run.") |> ignore
+report.Table([| "measure"; "value" |],
+             [ [| "model-2 minus model-1 (LSTM), per seed"; String.Join(" ", differences |> List.map f4) |]
+               [| "model-2 minus model-1: mean ± sd, 95 % interval"; $"{describe diff}, {ci diff}" |]
+               [| "model-1's LSTM fed the TRUE digits (what its arithmetic alone reaches)"; describe (summary (results |> List.map (fun r -> r.LstmOnTrueDigits))) |] ],
+             "Why model-1 can fall short: its LSTM is trained on the CNNs' training-set predictions, nearly all correct.") |> ignore
+let first = results.Head
+let seedCurves (value: SequenceEpoch -> float) =
+    [ for name, r in List.zip [ "model-1 CNN1"; "model-1 CNN2"; "model-1 LSTM"; "model-2" ] first.Trained ->
+        Series(name, r.Epochs |> Seq.map (fun e -> float e.Epoch) |> Seq.toArray, r.Epochs |> Seq.map value |> Seq.toArray) ]
+report.LineChart($"Training loss per epoch (seed {first.Seed})", "epoch", "cross-entropy", seedCurves (fun e -> e.TrainLoss)) |> ignore
+report.LineChart($"Validation accuracy per epoch (seed {first.Seed})", "epoch", "accuracy", seedCurves (fun e -> e.ValidationAccuracy)) |> ignore
+report.Heading("Filters of the first convolution layer") |> ignore
+let labels = [| for i in 1 .. study.Cnn.Filters -> $"F{i}" |]
+let k = study.Cnn.KernelSize
+for name, cnn in [ "model-1 CNN1", first.Cnn1; "model-1 CNN2", first.Cnn2; "model-2 CNN1", first.Model2.Cnns[0]; "model-2 CNN2", first.Model2.Cnns[1] ] do
+    report.ImageGrid($"{name} (seed {first.Seed}): 16 filters {k}×{k}", filters cnn |> Array.map (Array.map float32), k, k, labels, ImageScale.Shared) |> ignore
+let heat (title: string) (a: Module) (b: Module) (rowName: string) (colName: string) =
+    report.Heatmap(title, distances a b, [| for j in 1 .. study.Cnn.Filters -> $"{colName} G{j}" |], [| for i in 1 .. study.Cnn.Filters -> $"{rowName} F{i}" |],
+                   "E_ij = ‖F_i − G_j‖₂; S_i is the minimum of row i.") |> ignore
+report.Heading($"Figure 4: within each model (seed {first.Seed})") |> ignore
+heat "(a) model-1: CNN1 filters (rows) vs CNN2 (columns)" first.Cnn1 first.Cnn2 "CNN1" "CNN2"
+heat "(b) model-1: CNN2 vs CNN1" first.Cnn2 first.Cnn1 "CNN2" "CNN1"
+heat "(c) model-2: CNN1 vs CNN2" first.Model2.Cnns[0] first.Model2.Cnns[1] "CNN1" "CNN2"
+heat "(d) model-2: CNN2 vs CNN1" first.Model2.Cnns[1] first.Model2.Cnns[0] "CNN2" "CNN1"
+report.Heading($"Figure 5: across models (seed {first.Seed})") |> ignore
+heat "CNN1 of model-1 vs CNN1 of model-2" first.Cnn1 first.Model2.Cnns[0] "m1" "m2"
+heat "CNN1 of model-2 vs CNN1 of model-1" first.Model2.Cnns[0] first.Cnn1 "m2" "m1"
+heat "CNN2 of model-1 vs CNN2 of model-2" first.Cnn2 first.Model2.Cnns[1] "m1" "m2"
+heat "CNN2 of model-2 vs CNN2 of model-1" first.Model2.Cnns[1] first.Cnn2 "m2" "m1"
+report.Heading("S_i over all seeds") |> ignore
+report.Table([| "comparison (F → G)"; "mean S per seed: mean ± sd"; "median S"; "95th percentile"; "max"; "below the untrained median" |], filterRows,
+             $"S_i = min_j ‖F_i − G_j‖₂ pooled over {results.Length} seeds × {study.Cnn.Filters} filters. S lets many F match one G; "
+             + "the baseline rows say what 'close' means: two untrained CNNs, and a trained CNN against its own start.") |> ignore
+report.Heading("One-to-one matched distances and CKA (issue 12)") |> ignore
+report.Paragraph("PLACEHOLDER — to be filled from Kernel/Compare (issue 12) when it lands: the one-to-one matched filter distance "
+                 + "(Hungarian matching of E) and the CKA of the CNNs' activations, beside S_i above, for the same comparisons.") |> ignore
+let trained = results |> List.collect (fun r -> r.Trained)
+let fresh = trained |> List.filter (fun a -> not a.Reused)
+report.KeyValues("Configuration",
+                 [ "seeds", String.Join(", ", study.Seeds); "CNN (our reading)", sprintf "%A" study.Cnn; "LSTM", sprintf "%A" study.Lstm
+                   "optimiser", $"SGD lr {study.LearningRate}, batch {study.Batch}, {study.Epochs} epochs, cross-entropy"
+                   "batches per epoch", (if study.MaxBatchesPerEpoch = 0 then "all" else string study.MaxBatchesPerEpoch)
+                   "initialisation", "PyTorch defaults; model-2's CNNs start from other draws than model-1's"
+                   "threads", string study.Threads ] |> pairs) |> ignore
+report.KeyValues("Data",
+                 [ "root", defaultArg root "NONE: synthetic digits (no real data found)"
+                   "parts (pairs)", $"train {train.Count}, validation {validation.Count} ({nVal} monitored), test {test.Count} ({nTest} scored)"
+                   "fingerprints", $"{train.Pairs.Fingerprint} / {test.Pairs.Fingerprint}" ] |> pairs) |> ignore
+report.KeyValues("Timings",
+                 [ "data loading", $"{dataSeconds:F1} s"
+                   "estimate before training", $"{estimatePerSeed / 60.0:F1} min per seed"
+                   "networks trained / reused", $"{fresh.Length} / {trained.Length - fresh.Length}"
+                   "measured training time per seed", (if fresh.IsEmpty then "– (all reused)" else $"{(fresh |> List.sumBy (fun a -> a.Seconds)) / float results.Length / 60.0:F1} min")
+                   "model-2 training throughput", $"{float study.Batch / model2Step:F0} pairs/s"
+                   "total wall time", $"{clock.Elapsed.TotalSeconds:F1} s"
+                   "run store", IO.Path.GetFullPath storePath ] |> pairs) |> ignore
+let reportPath = report.Save(IO.Path.Combine(outDir, "report.html"))
+runs.Dispose()
+printfn "report: %s (%.1f s)" reportPath clock.Elapsed.TotalSeconds
