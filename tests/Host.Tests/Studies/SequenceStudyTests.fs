@@ -12,6 +12,7 @@ open InitLab.Store
 open InitLab.Studies.Sequence
 open InitLab.Host.Tests.Store.StoreTestSupport
 open InitLab.Host.Tests.Studies.LeNetStudyTests
+open InitLab.Host.Tests.Support.RepoRoot
 
 let private mnistLike () = TrainTestSplit(SyntheticDigits.Generate(60, 1), SyntheticDigits.Generate(10, 2))
 
@@ -92,7 +93,7 @@ let tests =
             use dir = new TempDir()
             let out = dir.File "sequence"
             let run () =
-                let p = startDotnet [ "fsi"; "--optimize+"; Path.Combine(repoRoot, "scripts", "exp_sequence.fsx"); "--quick"; "--out"; out ]
+                let p = startDotnet [ "fsi"; "--optimize+"; Path.Combine(requireRepoRoot (), "scripts", "exp_sequence.fsx"); "--quick"; "--out"; out ]
                 let stdout = p.StandardOutput.ReadToEndAsync()
                 let stderr = p.StandardError.ReadToEndAsync()
                 if not (p.WaitForExit(TimeSpan.FromMinutes 8.0)) then
