@@ -66,9 +66,9 @@ module Data =
         let r = InitLab.Data.DataRoot.Resolve options
         Option.ofObj r.Root
 
-module Json =
-    /// A flat JSON object of string values (configs recorded with runs).
-    let ofPairs (kvs: (string * string) list) =
-        let d = Dictionary<string, string>()
-        for k, v in kvs do d[k] <- v
-        Text.Json.JsonSerializer.Serialize d
+    /// MNIST by the documented order, else 6,000 + 1,000 synthetic digits (seed 1): DigitSource's one fallback.
+    /// `alsoNeeded` sets (e.g. "chars74k-hnd") must be under the same root; `Resolution.Root` names it, and is
+    /// null on the synthetic path (the resolver has warned loudly, naming what was missing).
+    let mnistOrSynthetic (explicitRoot: string option) (alsoNeeded: string list) =
+        let options = InitLab.Data.DataRootOptions(ExplicitRoot = Option.toObj explicitRoot, DataSets = "mnist" :: alsoNeeded, Warnings = Console.Error)
+        InitLab.Data.DigitSource.LoadMnistOrSynthetic(options, seed = 1, syntheticTrain = 6000, syntheticTest = 1000)
