@@ -40,7 +40,7 @@ let clock = Stopwatch.StartNew()
 let outDir = outputFolder args "lenet"
 
 // ---- Data: MNIST and Chars74K digits under one root, else synthetic stand-ins for both ---------------
-let digits = Data.mnistOrSynthetic (args.Option "data") [ "chars74k-hnd" ]
+let digits = Data.mnistOrSynthetic (args.Option "data") study.Data.Sets
 let root = Option.ofObj digits.Resolution.Root
 let polarity (d: DataSet) = if study.Data.Invert then PixelTransforms.Invert d else d
 let chars =

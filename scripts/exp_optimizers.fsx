@@ -78,7 +78,7 @@ let smallCnn (channels: int) (size: int) (seed: int) : Module =
                  "flatten", Flatten()
                  "fc", Linear(16 * after * after, 10, gen = gen) ] :> Module
 
-let digits = Data.mnistOrSynthetic (args.Option "data") [ "cifar-10" ]
+let digits = Data.mnistOrSynthetic (args.Option "data") [ "mnist"; "cifar-10" ]
 let first (n: int) (d: DataSet) = if d.Count <= n then d else d.Subset([| 0 .. n - 1 |], $"{d.Name}[:{n}]")
 let mnist, cifar, dataNote =
     match Option.ofObj digits.Resolution.Root with

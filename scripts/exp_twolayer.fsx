@@ -78,7 +78,7 @@ for lr, _, numeric, closed, book, _ in descent do
     printfn "GD lr %s: ours %s (book %s), closed form %s" (g lr) (pt (Array.last numeric)) book (pt closed)
 
 // ---- 4.5 TwoLayerNet on MNIST ----------------------------------------------------------------------
-let digits = Data.mnistOrSynthetic (args.Option "data") []
+let digits = Data.mnistOrSynthetic (args.Option "data") [ "mnist" ]
 let fullTrain, test = digits.Data.Train, digits.Data.Test
 let dataNote =
     match Option.ofObj digits.Resolution.Root with
