@@ -59,16 +59,16 @@ let outputFolder (args: Args) (name: string) =
 let pairs (kvs: (string * string) list) : IEnumerable<struct (string * string)> = kvs |> List.map (fun (k, v) -> struct (k, v)) |> Seq.ofList
 
 module Data =
-    /// The data root by the documented order: --data, INITLAB_DATA, user cache, download; None means
-    /// the caller falls back to synthetic digits (the resolver has already warned loudly, naming what was missing).
+    /// The data root by the documented order: --data, INITLAB_DATA, user cache, download; None when no real
+    /// data were found (the resolver has already warned loudly, naming what was missing).
     let tryResolveRoot (explicitRoot: string option) (dataSets: string list) =
         let options = InitLab.Data.DataRootOptions(ExplicitRoot = Option.toObj explicitRoot, DataSets = dataSets, Warnings = Console.Error)
         let r = InitLab.Data.DataRoot.Resolve options
         Option.ofObj r.Root
 
-module Json =
-    /// A flat JSON object of string values (configs recorded with runs).
-    let ofPairs (kvs: (string * string) list) =
-        let d = Dictionary<string, string>()
-        for k, v in kvs do d[k] <- v
-        Text.Json.JsonSerializer.Serialize d
+    /// MNIST by the documented order, else 6,000 + 1,000 synthetic digits (seed 1): DigitSource's one fallback.
+    /// Every set in `sets` (MNIST is added when missing) must be under the same root; `Resolution.Root` names it,
+    /// and is null on the synthetic path (the resolver has warned loudly, naming what was missing).
+    let mnistOrSynthetic (explicitRoot: string option) (sets: seq<string>) =
+        let options = InitLab.Data.DataRootOptions(ExplicitRoot = Option.toObj explicitRoot, DataSets = List.ofSeq sets, Warnings = Console.Error)
+        InitLab.Data.DigitSource.LoadMnistOrSynthetic(options, seed = 1, syntheticTrain = 6000, syntheticTest = 1000)

@@ -10,63 +10,49 @@ open System
 open System.Diagnostics
 open InitLab.Data
 open InitLab.Kernel
-open InitLab.Kernel.Init
 open InitLab.Kernel.Nn
 open InitLab.Reports
 open InitLab.Studies
 open InitLab.Training
 open Common
 
-// ---- The study as one declarative record: net, solver and data (as a Caffe prototxt would) ------
-type LeNetStudy =
-    { /// seeds of the five initial weight sets (model k of each data set shares seed k)
-      Seeds: int list
-      /// the paper: Xavier with variance 2/(n_in + n_out)
-      WeightInit: Initializer
-      /// the paper's Table 1: SGD momentum 0.9, weight decay 0.0005, inv policy base_lr 0.001, γ 1e-4, power 0.75
-      Solver: string
-      Batch: int
-      Iterations: int
-      /// Chars74K digits: class-stratified train fraction of the 550 images
-      CharsTrainPercent: float
-      SplitSeed: int
-      DataSeed: int
-      Threads: int }
-
 let args = Args.parse fsi.CommandLineArgs
 let quick = args.Flag "quick"
 
+// ---- The study as one record: the stored config of every run and the report's configuration table are generated from it
 let study =
-    { Seeds = if quick then [ 1; 2; 3 ] else [ 1; 2; 3; 4; 5 ]
-      WeightInit = XavierNormal
-      Solver = "sgd:0.9 lr=0.001 wd=0.0005 policy=inv:0.0001:0.75"
-      Batch = 64
-      Iterations = args.Int("iterations", if quick then 60 else 1000)
-      CharsTrainPercent = 80.0
-      SplitSeed = 42
-      DataSeed = 7
-      Threads = args.Int("threads", 2) }
+    StudyConfig(
+        Name = "lenet-init",
+        // the paper: Xavier with variance 2/(n_in + n_out)
+        Net = NetConfig(Name = "lenet5", WeightInit = "xavier-normal"),
+        // the paper's Table 1: SGD momentum 0.9, weight decay 0.0005, inv policy from base_lr 0.001 with γ 1e-4, power 0.75; batch 64, 1,000 iterations
+        Solver = SolverConfig(Type = "sgd", BaseLr = 0.001, Momentum = 0.9, WeightDecay = 0.0005, LrPolicy = "inv", Gamma = 0.0001, Power = 0.75,
+                              MaxIter = args.Int("iterations", (if quick then 60 else 1000)), Batch = 64),
+        // MNIST inverted to Chars74K's polarity (dark ink on white); Chars74K's 550 digits split 80 % / 20 %, class-stratified
+        Data = DataConfig(Sets = [ "mnist"; "chars74k-hnd" ], Invert = true, Scale = PixelScale.Caffe256, ShuffleSeed = 7,
+                          Split = SplitConfig(TrainPercent = 80.0, Seed = 42)),
+        // model k of each data set starts from seed k
+        Seeds = (if quick then [ 1; 2; 3 ] else [ 1; 2; 3; 4; 5 ]),
+        Threads = args.Int("threads", 2))
+study.Validate()
 
 let clock = Stopwatch.StartNew()
 let outDir = outputFolder args "lenet"
 
-// ---- Data: MNIST inverted to Chars74K's polarity (dark ink on white), Chars74K digits normalised like MNIST
-let root = Data.tryResolveRoot (args.Option "data") [ "mnist"; "chars74k-hnd" ]
-let mnistTrain, mnistTest, chars, charsSplit =
+// ---- Data: MNIST and Chars74K digits under one root, else synthetic stand-ins for both ---------------
+let digits = Data.mnistOrSynthetic (args.Option "data") study.Data.Sets
+let root = Option.ofObj digits.Resolution.Root
+let polarity (d: DataSet) = if study.Data.Invert then PixelTransforms.Invert d else d
+let chars =
     match root with
-    | Some root ->
-        let mnist = Mnist.Load root
-        // Chars74K.Load centres each digit in 28×28 with MNIST's polarity; inverting both sets gives
-        // Chars74K's own dark-on-white polarity, to which the paper inverts MNIST.
-        let chars = Chars74K.Load(root, Chars74KOptions(DigitsOnly = true)) |> PixelTransforms.Invert
-        let trainCount = int (round (float chars.Count * study.CharsTrainPercent / 100.0))
-        PixelTransforms.Invert mnist.Train, PixelTransforms.Invert mnist.Test, chars,
-        Splits.TrainValidationTest(chars, trainCount, 0, chars.Count - trainCount, study.SplitSeed, stratified = true)
+    // Chars74K.Load centres each digit in 28×28 with MNIST's polarity; inverting both sets gives
+    // Chars74K's own dark-on-white polarity, to which the paper inverts MNIST.
+    | Some root -> Chars74K.Load(root, Chars74KOptions(DigitsOnly = true)) |> polarity
     | None ->
         eprintfn "exp_lenet: WARNING: no real MNIST/Chars74K found; running on SYNTHETIC digits. The numbers below say nothing about the paper."
-        let chars = SyntheticDigits.Generate(550, 74) |> PixelTransforms.Invert
-        PixelTransforms.Invert(SyntheticDigits.Generate(6000, 1)), PixelTransforms.Invert(SyntheticDigits.Generate(1000, 2)), chars,
-        Splits.TrainValidationTest(chars, 440, 0, 110, study.SplitSeed, stratified = true)
+        SyntheticDigits.Generate(550, 74) |> polarity
+let mnistTrain, mnistTest = polarity digits.Data.Train, polarity digits.Data.Test
+let charsSplit = study.Data.Split.Apply chars
 let dataSeconds = clock.Elapsed.TotalSeconds
 printfn "data: %O | %O | chars74k train %d / test %d (%.1f s)" mnistTrain mnistTest charsSplit.Train.Count charsSplit.Test.Count dataSeconds
 
@@ -74,39 +60,38 @@ printfn "data: %O | %O | chars74k train %d / test %d (%.1f s)" mnistTrain mnistT
 let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
 let runner = new StudyRunner(storePath)
 
-let options =
-    TrainingOptions(Iterations = study.Iterations, BatchSize = study.Batch, DataSeed = study.DataSeed,
-                    Threads = study.Threads, Scale = PixelScale.Caffe256, TestInterval = 0,
-                    Progress = ProgressMode.Auto)
-
-let configJson (dataName: string) (fingerprint: string) (seed: int) =
-    Json.ofPairs [ "net", "caffe-lenet5"; "data_fingerprint", fingerprint; "init", study.WeightInit.ToString(); "init_seed", string seed
-                   "solver", study.Solver; "batch", string study.Batch; "iterations", string study.Iterations
-                   "data", dataName; "data_seed", string study.DataSeed; "threads", string study.Threads
-                   "chars_split", $"{study.CharsTrainPercent}%%/seed {study.SplitSeed}"; "scale", "1/256" ]
-
-let train (dataName: string) (k: int) (seed: int) (model: Module) (trainSet: DataSet) (testSet: DataSet) =
-    let config = configJson dataName (trainSet.Fingerprint + "+" + testSet.Fingerprint) seed
-    let arm = ArmSpec("lenet-init", $"{dataName}{k}", config, int64 seed, study.Solver, options)
-    runner.TrainOrReuse(arm, model, trainSet, testSet)
+/// Model k trained on each data set from the same initial weights, with both models' accuracy on both test sets.
+type ModelPair =
+    { K: int
+      Seed: int
+      Chars: ArmResult
+      Mnist: ArmResult
+      CharsModel: Module
+      MnistModel: Module
+      CharsOnChars: float
+      CharsOnMnist: float
+      MnistOnMnist: float
+      MnistOnChars: float }
 
 let arms =
-    [ for k, seed in List.indexed study.Seeds |> List.map (fun (i, s) -> i + 1, s) ->
-        let charsModel = Models.LeNet5(weightInit = study.WeightInit, gen = Generator(seed)) :> Module
+    [ for i, seed in Seq.indexed study.Seeds ->
+        let k = i + 1
+        let charsModel = study.Net.Create seed
         let mnistModel = charsModel.Clone()
-        let chars = train "chars" k seed charsModel charsSplit.Train charsSplit.Test
-        let mnist = train "mnist" k seed mnistModel mnistTrain mnistTest
+        let chars = runner.TrainOrReuse(study, $"chars{k}", seed, charsModel, charsSplit.Train, charsSplit.Test)
+        let mnist = runner.TrainOrReuse(study, $"mnist{k}", seed, mnistModel, mnistTrain, mnistTest)
         if not (Seq.forall2 (fun (a: InitLab.Store.NamedTensor) b -> a.Equals b) chars.InitialParameters mnist.InitialParameters) then
             failwith $"model {k}: Chars and MNIST models did not start from identical weights"
         // accuracy on its own test set comes from the trainer's final evaluation; on the other set, measured here
         let own (a: ArmResult) = (Seq.last a.Evaluations).Accuracy
-        let cross (m: Module) (d: DataSet) = (Evaluator.Evaluate(m, d, PixelScale.Caffe256)).Accuracy
-        k, seed, chars, mnist,
-        (own chars, cross charsModel mnistTest, own mnist, cross mnistModel charsSplit.Test) ]
+        let cross (m: Module) (d: DataSet) = (Evaluator.Evaluate(m, d, study.Data.Scale)).Accuracy
+        { K = k; Seed = seed; Chars = chars; Mnist = mnist; CharsModel = charsModel; MnistModel = mnistModel
+          CharsOnChars = own chars; CharsOnMnist = cross charsModel mnistTest
+          MnistOnMnist = own mnist; MnistOnChars = cross mnistModel charsSplit.Test } ]
 
 // ---- Results -----------------------------------------------------------------------------------
-let charsFinal = arms |> List.map (fun (_, _, c, _, _) -> c.FinalParameters)
-let mnistFinal = arms |> List.map (fun (_, _, _, m, _) -> m.FinalParameters)
+let charsFinal = arms |> List.map (fun a -> a.Chars.FinalParameters)
+let mnistFinal = arms |> List.map (fun a -> a.Mnist.FinalParameters)
 let table2 = WeightDistance.Matrix(charsFinal |> List.map (fun p -> p :> Collections.Generic.IReadOnlyList<_>) |> List.toArray)
 let table2Mnist = WeightDistance.Matrix(mnistFinal |> List.map (fun p -> p :> Collections.Generic.IReadOnlyList<_>) |> List.toArray)
 let table3 = List.map2 (fun a b -> WeightDistance.SumAbsoluteDifference(a, b)) charsFinal mnistFinal
@@ -165,25 +150,25 @@ report.Table([| "parameter"; "values"; "Chars1 vs Chars2 (different init)"; "Cha
              "Our sums run over all 431,080 weights and biases, so their scale is not the paper's (its 807–858 would be a mean "
              + "difference of 0.002 per weight, far below what two independent Xavier draws give); the ratio and the ordering are comparable.") |> ignore
 report.LineChart("Figure 1: training loss of Chars1–5", "iteration", "cross-entropy loss",
-                 arms |> List.map (fun (k, _, c, _, _) -> curve $"Chars{k}" c.Losses)) |> ignore
-let _, _, c1, m1, _ = arms.Head
+                 arms |> List.map (fun a -> curve $"Chars{a.K}" a.Chars.Losses)) |> ignore
 report.LineChart("Figure 2: Chars1 vs MNIST1 (same initial weights)", "iteration", "cross-entropy loss",
-                 [ curve "Chars1" c1.Losses; curve "MNIST1" m1.Losses ]) |> ignore
+                 [ curve "Chars1" arms.Head.Chars.Losses; curve "MNIST1" arms.Head.Mnist.Losses ]) |> ignore
 report.Heading("Test accuracy on its own and on the other data set") |> ignore
 report.Table([| "model"; "Chars74K test"; "MNIST test" |],
-             [ for k, _, _, _, (cc, cm, mm, mc) in arms do
-                 yield [| $"Chars{k}"; cc.ToString("P2"); cm.ToString("P2") |]
-                 yield [| $"MNIST{k}"; mc.ToString("P2"); mm.ToString("P2") |] ]) |> ignore
-report.KeyValues("Configuration",
-                 [ "seeds", String.Join(", ", study.Seeds); "weight init", study.WeightInit.ToString(); "solver", study.Solver
-                   "batch", string study.Batch; "iterations", string study.Iterations; "threads", string study.Threads
-                   "Chars74K split", $"{study.CharsTrainPercent}%% train, stratified, seed {study.SplitSeed}"; "pixel scale", "1/256" ]
-                 |> pairs) |> ignore
+             [ for a in arms do
+                 yield [| $"Chars{a.K}"; a.CharsOnChars.ToString("P2"); a.CharsOnMnist.ToString("P2") |]
+                 yield [| $"MNIST{a.K}"; a.MnistOnChars.ToString("P2"); a.MnistOnMnist.ToString("P2") |] ]) |> ignore
+
+// ---- Further comparisons of the trained models go here: each adds its own report sections from `arms`
+// (per pair: results, trained modules, accuracies) before the configuration, data and timing tables close the report.
+
+// ---- Configuration, data and timings -----------------------------------------------------------
+report.KeyValues("Configuration", study.ConfigurationRows()) |> ignore
 report.KeyValues("Data",
                  [ "root", defaultArg root "NONE: synthetic digits (no real data found)"; "MNIST train", $"{mnistTrain.Count} images, {mnistTrain.Fingerprint}"
                    "MNIST test", $"{mnistTest.Count} images, {mnistTest.Fingerprint}"
                    "Chars74K digits", $"{chars.Count} images, {chars.Fingerprint}" ] |> pairs) |> ignore
-let trained = arms |> List.collect (fun (_, _, c, m, _) -> [ c; m ])
+let trained = arms |> List.collect (fun a -> [ a.Chars; a.Mnist ])
 report.KeyValues("Timings",
                  [ "data loading", $"{dataSeconds:F1} s"
                    "models trained / reused", $"{trained |> List.filter (fun a -> not a.Reused) |> List.length} / {trained |> List.filter (fun a -> a.Reused) |> List.length}"

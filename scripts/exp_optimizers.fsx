@@ -78,17 +78,16 @@ let smallCnn (channels: int) (size: int) (seed: int) : Module =
                  "flatten", Flatten()
                  "fc", Linear(16 * after * after, 10, gen = gen) ] :> Module
 
-let root = Data.tryResolveRoot (args.Option "data") [ "mnist"; "cifar-10" ]
+let digits = Data.mnistOrSynthetic (args.Option "data") [ "mnist"; "cifar-10" ]
 let first (n: int) (d: DataSet) = if d.Count <= n then d else d.Subset([| 0 .. n - 1 |], $"{d.Name}[:{n}]")
 let mnist, cifar, dataNote =
-    match root with
+    match Option.ofObj digits.Resolution.Root with
     | Some root ->
-        let m = Mnist.Load root
         let c = try Some(Cifar10.Load root) with ex -> eprintfn "exp_optimizers: CIFAR-10 not loaded (%s); MNIST only" ex.Message; None
-        m, c, $"real data from {root}"
+        digits.Data, c, $"real data from {root}"
     | None ->
         eprintfn "exp_optimizers: WARNING: no real MNIST found; running on SYNTHETIC digits. The curves below say nothing about MNIST or CIFAR-10."
-        TrainTestSplit(SyntheticDigits.Generate(6000, 1), SyntheticDigits.Generate(1000, 2)), None, "SYNTHETIC digits (no MNIST found)"
+        digits.Data, None, "SYNTHETIC digits (no MNIST found)"
 let cnnIterations = args.Int("iterations", if quick then 60 else 1500)
 let cnnBatch = if quick then 50 else 100
 let cnnTrainCount, cnnTestCount, cnnProbe = if quick then 3000, 1000, 1000 else 60000, 10000, 5000

@@ -78,15 +78,14 @@ for lr, _, numeric, closed, book, _ in descent do
     printfn "GD lr %s: ours %s (book %s), closed form %s" (g lr) (pt (Array.last numeric)) book (pt closed)
 
 // ---- 4.5 TwoLayerNet on MNIST ----------------------------------------------------------------------
-let root = Data.tryResolveRoot (args.Option "data") [ "mnist" ]
-let fullTrain, test, dataNote =
-    match root with
-    | Some root ->
-        let m = Mnist.Load root
-        m.Train, m.Test, $"MNIST from {root}"
+let digits = Data.mnistOrSynthetic (args.Option "data") [ "mnist" ]
+let fullTrain, test = digits.Data.Train, digits.Data.Test
+let dataNote =
+    match Option.ofObj digits.Resolution.Root with
+    | Some root -> $"MNIST from {root}"
     | None ->
         eprintfn "exp_twolayer: WARNING: no real MNIST found; running on SYNTHETIC digits. The accuracies below say nothing about the book."
-        SyntheticDigits.Generate(6000, 1), SyntheticDigits.Generate(1000, 2), "SYNTHETIC digits (no MNIST found)"
+        "SYNTHETIC digits (no MNIST found)"
 let train = if quick then fullTrain.Subset([| 0 .. min 5000 fullTrain.Count - 1 |], fullTrain.Name + "[:5000]") else fullTrain
 printfn "data: %O | %O (%.1f s)" train test clock.Elapsed.TotalSeconds
 

@@ -65,6 +65,16 @@ public sealed class StudyRunner : IDisposable
         }
     }
 
+    /// <summary>
+    /// Trains <paramref name="model"/> as arm <paramref name="armName"/> of <paramref name="study"/> (config,
+    /// solver and options generated from the record, see <see cref="StudyConfig.Arm"/>), or reuses its finished run.
+    /// </summary>
+    public ArmResult TrainOrReuse(StudyConfig study, string armName, int seed, Module model, DataSet train, DataSet? test)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        return TrainOrReuse(study.Arm(armName, seed, train, test), model, train, test);
+    }
+
     bool TryReuse(RunRecord found, Module model, List<NamedTensor> initial, out ArmResult? result)
     {
         result = null;

@@ -12,10 +12,14 @@ public static class DigitSource
     /// Resolves the data root for MNIST (<see cref="DataRoot.Resolve"/>) and loads it; when no real data can be had,
     /// generates <paramref name="syntheticTrain"/> + <paramref name="syntheticTest"/> synthetic digits from
     /// <paramref name="seed"/> (train and test from separate streams). The fallback warning has then been written.
+    /// Further sets in <see cref="DataRootOptions.DataSets"/> (e.g. "chars74k-hnd") must be under the same root,
+    /// which <see cref="DigitData.Resolution"/> names so the caller can load them; MNIST is always required.
     /// </summary>
     public static DigitData LoadMnistOrSynthetic(DataRootOptions? options = null, int seed = 0, int syntheticTrain = 60_000, int syntheticTest = 10_000)
     {
-        options = (options ?? new DataRootOptions()) with { DataSets = ["mnist"] };
+        options ??= new DataRootOptions();
+        if (!options.DataSets.Contains(DataCatalog.Mnist.Name, StringComparer.OrdinalIgnoreCase))
+            options = options with { DataSets = [DataCatalog.Mnist.Name, .. options.DataSets] };
         var resolution = DataRoot.Resolve(options);
         if (resolution.Root is not null)
             return new DigitData(Mnist.Load(resolution.Root), resolution);

@@ -142,4 +142,21 @@ let digitSource =
             Expect.stringContains (warnings.ToString()) "SYNTHETIC" "warned"
             let trainImages = set [ for i in 0 .. 199 -> Convert.ToBase64String(fake.Data.Train.Image(i).ToArray()) ]
             Expect.isFalse ([ 0 .. 49 ] |> List.exists (fun i -> trainImages.Contains(Convert.ToBase64String(fake.Data.Test.Image(i).ToArray())))) "test images differ from training images"
+
+        testCase "further data sets must be under the same root, and MNIST is always required" <| fun () ->
+            use d = new TempDir()
+            Directory.CreateDirectory(d.File "mnist") |> ignore
+            writeMiniMnist (d.File "mnist") true 6 4 28 28 |> ignore
+            use xdg = new TempDir()
+            use warnings = new StringWriter()
+            let options sets = DataRootOptions(ExplicitRoot = d.Path, DataSets = sets, Environment = env [ "XDG_CACHE_HOME", xdg.Path ], AllowDownload = false, Warnings = warnings)
+            let both = DigitSource.LoadMnistOrSynthetic(options [ "mnist"; "chars74k-hnd" ], 3, 30, 10)
+            Expect.isTrue both.Resolution.IsSynthetic "the root lacks Chars74K, so both fall back"
+            Expect.equal both.Data.Train.Count 30 "synthetic train"
+            Expect.stringContains (warnings.ToString()) "chars74k-hnd" "the warning names the missing set"
+            let onlyOther = DigitSource.LoadMnistOrSynthetic(options [ "chars74k-hnd" ], 3, 30, 10)
+            Expect.isTrue onlyOther.Resolution.IsSynthetic "MNIST is added to the sets, Chars74K still required"
+            let mnistOnly = DigitSource.LoadMnistOrSynthetic(options [ "mnist" ], 3, 30, 10)
+            Expect.equal mnistOnly.Resolution.Root (Path.GetFullPath d.Path) "real MNIST and the root that holds it"
+            Expect.equal mnistOnly.Data.Train.Count 6 "mini MNIST"
     ]
