@@ -13,6 +13,7 @@ open InitLab.Kernel
 open InitLab.Kernel.Nn
 open InitLab.Reports
 open InitLab.Studies
+open InitLab.Studies.Comparison
 open InitLab.Training
 open Common
 
@@ -159,8 +160,21 @@ report.Table([| "model"; "Chars74K test"; "MNIST test" |],
                  yield [| $"Chars{a.K}"; a.CharsOnChars.ToString("P2"); a.CharsOnMnist.ToString("P2") |]
                  yield [| $"MNIST{a.K}"; a.MnistOnChars.ToString("P2"); a.MnistOnMnist.ToString("P2") |] ]) |> ignore
 
-// ---- Further comparisons of the trained models go here: each adds its own report sections from `arms`
-// (per pair: results, trained modules, accuracies) before the configuration, data and timing tables close the report.
+// ---- Beyond position-wise sums: hidden units can be permuted without changing the function, so the
+// same comparisons again after weight matching (Git Re-Basin), CKA between layers on a fixed probe set,
+// and the loss barrier along the straight path between two models, before and after alignment.
+let comparisonClock = Stopwatch.StartNew()
+let comparison =
+    NetworkComparison.Compare(
+        ModelGroup("Chars", [ for a in arms -> a.CharsModel ], charsSplit.Test),
+        ModelGroup("MNIST", [ for a in arms -> a.MnistModel ], mnistTest),
+        mnistTest,
+        ComparisonOptions(Scale = study.Data.Scale,
+                          ProbeCount = (if quick then 200 else 1000),
+                          EvaluationLimit = (if quick then 200 else 1000)))
+report.AppendComparison(comparison) |> ignore
+let comparisonSeconds = comparisonClock.Elapsed.TotalSeconds
+printfn "comparison: aligned distances, CKA and barriers (%.1f s)" comparisonSeconds
 
 // ---- Configuration, data and timings -----------------------------------------------------------
 report.KeyValues("Configuration", study.ConfigurationRows()) |> ignore
@@ -172,6 +186,7 @@ let trained = arms |> List.collect (fun a -> [ a.Chars; a.Mnist ])
 report.KeyValues("Timings",
                  [ "data loading", $"{dataSeconds:F1} s"
                    "models trained / reused", $"{trained |> List.filter (fun a -> not a.Reused) |> List.length} / {trained |> List.filter (fun a -> a.Reused) |> List.length}"
+                   "network comparison", $"{comparisonSeconds:F1} s"
                    "training throughput (mean)", $"{trained |> List.averageBy (fun a -> a.ImagesPerSecond):F0} img/s"
                    "total wall time", $"{clock.Elapsed.TotalSeconds:F1} s"
                    "run store", IO.Path.GetFullPath storePath ] |> pairs) |> ignore
