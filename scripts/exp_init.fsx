@@ -189,7 +189,8 @@ report.Table([| "open detail"; "our reading (parameter)" |],
                [| "scale of g_x against g_r"; "g_r ~ N(0, 1) as printed (GaussianStd = 1), g_x unit norm: δ weighs unequal parts (MatchGaussian equalises them)" |]
                [| "θ's scale"; "act computed with unit-norm filters so θ does not depend on their scale (NormaliseActivation); θ = 1, ε = 0.5, r_t = 2, s = kernel" |]
                [| "'activation' for the top-k"; "the seed filter's response ‖ϕ(g_x ⋆ prev)‖_F (Ranking = SeedResponse; LayerResponse = ‖act‖_F)" |]
-               [| "an input the layer already represents"; "proposes no filter; a slot no input fills keeps g_r" |]
+               [| "an input the layer already represents"; "proposes no filter, nor does one whose unrepresented windows are all blank (zero energy); a slot no input fills keeps g_r" |]
+               [| "one pass, input by input"; "the inputs are visited one by one in the seed's order, as written; for speed their act is convolved in blocks, and a block restarts after any input that changed the filter set, so the result is the one-by-one pass's, bit for bit" |]
                [| "biases"; "0, as MSRA's Caffe filler" |]
                [| "C1's input channels"; "the paper prints 20×3×7×7 for grey inputs; we use the input's channel count (1)" |]
                [| "convergence"; $"training error over {options.Convergence.Window} epochs within {options.Convergence.Tolerance}, then {options.Convergence.AfterEpochs} scored epochs; cap {options.Convergence.MaxEpochs} epochs" |] ]) |> ignore

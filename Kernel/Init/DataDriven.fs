@@ -65,6 +65,8 @@ module DataDrivenInit =
     /// Runs Algorithm 1 once per input of `inputs` ([N; c; H; W], in that order) and keeps the
     /// `filterCount` candidates ranked highest. `initialFilters` ([k; c; kernel; kernel]) are the
     /// inhibiting filters when `options.Inhibitors` is `InitialFilters` (may be null otherwise).
+    // Fully optimised at once: it runs once per layer per process, a long loop tier-0 code would crawl through.
+    [<System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)>]
     let generate (options: DataDrivenOptions) (inputs: Tensor) (kernelSize: int) (filterCount: int)
                  (initialFilters: Tensor) (gen: Generator) : DataDrivenResult =
         if isNull inputs then nullArg "inputs"
@@ -170,6 +172,17 @@ module DataDrivenInit =
                         if e > bestScore * (1.0 + 1e-12) && e > 1e-30 then
                             best <- qy * ow + qx
                             bestScore <- e
+            // The integral image's differences keep round-off from bright pixels elsewhere, so a blank
+            // window can score a few ulps above 0: its exact energy decides (else g_x would be 0/0 = NaN).
+            if best >= 0 then
+                let qy, qx = best / ow, best % ow
+                let mutable exact = 0.0
+                for ch in 0 .. c - 1 do
+                    for a in 0 .. s - 1 do
+                        for b in 0 .. s - 1 do
+                            let v = float seed[(ch * h + qy + off + a) * w + qx + off + b]
+                            exact <- exact + v * v
+                if not (exact > 1e-30) then best <- -1
             if best >= 0 then
                 candidates <- candidates + 1
                 let qy, qx = best / ow, best % ow
