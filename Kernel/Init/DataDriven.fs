@@ -65,6 +65,8 @@ module DataDrivenInit =
     /// Runs Algorithm 1 once per input of `inputs` ([N; c; H; W], in that order) and keeps the
     /// `filterCount` candidates ranked highest. `initialFilters` ([k; c; kernel; kernel]) are the
     /// inhibiting filters when `options.Inhibitors` is `InitialFilters` (may be null otherwise).
+    // Fully optimised at once: it runs once per layer per process, a long loop tier-0 code would crawl through.
+    [<System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)>]
     let generate (options: DataDrivenOptions) (inputs: Tensor) (kernelSize: int) (filterCount: int)
                  (initialFilters: Tensor) (gen: Generator) : DataDrivenResult =
         if isNull inputs then nullArg "inputs"
@@ -111,17 +113,39 @@ module DataDrivenInit =
         let resp = Array.zeroCreate<float32> (oh * ow)
         let mutable filled = 0
         let mutable candidates = 0
-        for i in 0 .. n - 1 do
+        // act for a block of inputs in one batched convolution (each image's act is bit-identical to its
+        // own single-image convolution: the GEMM sums every output over the same K order). Under the
+        // growing set the inhibiting filters change whenever a slot is (re)filled, so the block's later acts
+        // are then stale: the pass restarts after that input with a small block and doubles the block after
+        // every block that changed nothing. Slot changes grow rare as the pass goes on (a candidate must
+        // beat the k-th best score), so most inputs are convolved in large blocks; the result is exactly
+        // the sequential pass's. Fixed inhibitors never change: every block is full.
+        let maxBlock = min 256 n
+        let xblock = Array.zeroCreate<float32> (maxBlock * chw)
+        let actBlock = Array.zeroCreate<float32> (maxBlock * k * oh * ow)
+        let mutable block = 1
+        let mutable i = 0
+        while i < n do
+          let m = if options.Inhibitors = GrowingSet then filled else k
+          let b = min (if options.Inhibitors = GrowingSet then block else maxBlock) (n - i)
+          if m > 0 then
+              Array.Copy(data, i * chw, xblock, 0, b * chw)
+              Conv2d.Forward(xblock, b, c, h, w, actW, m, ks, ks, 1, 0, null, actBlock)
+          // the per-input work below is serial and small: one worker, no dispatch per tiny convolution
+          use _ = Threads.Use 1
+          let mutable j = 0
+          let mutable changed = false
+          while j < b && not changed do
+            let i = i + j
             Array.Copy(data, i * chw, xbuf, 0, chw)
             seedInto options.Epsilon xbuf 0 chw seed
             // act under the inhibiting filters, ϕ applied (eq. 1), then the scan of lines 5–9.
-            let m = if options.Inhibitors = GrowingSet then filled else k
             let mutable layerSq = 0.0
             if m > 0 then
-                Conv2d.Forward(xbuf, 1, c, h, w, actW, m, ks, ks, 1, 0, null, act)
-                for j in 0 .. m * oh * ow - 1 do
-                    let v = max 0.0f act[j]
-                    act[j] <- v
+                Array.Copy(actBlock, j * m * oh * ow, act, 0, m * oh * ow)
+                for q in 0 .. m * oh * ow - 1 do
+                    let v = max 0.0f act[q]
+                    act[q] <- v
                     layerSq <- layerSq + float v * float v
                 inhibitInto options.Theta options.InhibitionRadius act m oh ow alive |> ignore
             else Array.Fill(alive, true)
@@ -148,6 +172,17 @@ module DataDrivenInit =
                         if e > bestScore * (1.0 + 1e-12) && e > 1e-30 then
                             best <- qy * ow + qx
                             bestScore <- e
+            // The integral image's differences keep round-off from bright pixels elsewhere, so a blank
+            // window can score a few ulps above 0: its exact energy decides (else g_x would be 0/0 = NaN).
+            if best >= 0 then
+                let qy, qx = best / ow, best % ow
+                let mutable exact = 0.0
+                for ch in 0 .. c - 1 do
+                    for a in 0 .. s - 1 do
+                        for b in 0 .. s - 1 do
+                            let v = float seed[(ch * h + qy + off + a) * w + qx + off + b]
+                            exact <- exact + v * v
+                if not (exact > 1e-30) then best <- -1
             if best >= 0 then
                 candidates <- candidates + 1
                 let qy, qx = best / ow, best % ow
@@ -197,6 +232,10 @@ module DataDrivenInit =
                         for j in 0 .. css - 1 do mss <- mss + mixed[o + j] * mixed[o + j]
                         let scale = if options.NormaliseActivation && mss > 0.0 then 1.0 / sqrt mss else 1.0
                         for j in 0 .. css - 1 do actW[o + j] <- float32 (mixed[o + j] * scale)
+                        changed <- true
+            j <- j + 1
+          i <- i + j
+          block <- if changed then 1 else min maxBlock (2 * block)
         { Weight = Sampling.toTensor Float32 [| k; c; ks; ks |] mixed
           Gaussian = gr
           Seeds = seeds

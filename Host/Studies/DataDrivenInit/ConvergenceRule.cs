@@ -1,3 +1,5 @@
+using InitLab.Training;
+
 namespace InitLab.Studies;
 
 /// <summary>
@@ -38,4 +40,22 @@ public sealed record ConvergenceRule(int Window = 3, double Tolerance = 0.005, i
     /// <summary>Whether a run with these per-epoch training errors is done (converged and past the after-epochs, or capped).</summary>
     public bool IsDone(IReadOnlyList<double> trainErrors) =>
         trainErrors.Count >= MaxEpochs || (ConvergedAt(trainErrors) is int c && trainErrors.Count >= c + AfterEpochs);
+
+    /// <summary>The per-epoch training errors (1 − accuracy) of a trainer's evaluations of its training probe.</summary>
+    public static IReadOnlyList<double> TrainErrors(IReadOnlyList<Evaluation> trainEvaluations) =>
+        [.. trainEvaluations.Select(e => 1 - e.Accuracy)];
+
+    /// <summary>
+    /// This rule as the trainer's stop rule, for a trainer that evaluates its training probe once per epoch
+    /// (<see cref="TrainingOptions.EvaluateEveryEpoch"/>). Between epochs the errors do not change, so the
+    /// answer stays the one given at the last epoch's end (go on); the cap is the trainer's iteration count.
+    /// </summary>
+    public StopRule AsStopRule() => StopRule.When(c =>
+    {
+        var errors = TrainErrors(c.TrainEvaluations);
+        if (errors.Count == 0 || !IsDone(errors)) return null;
+        return ConvergedAt(errors) is int e
+            ? $"training error converged at epoch {e} and {errors.Count - e} more epochs were scored"
+            : $"the cap of {MaxEpochs} epochs";
+    });
 }

@@ -14,12 +14,10 @@ using Microsoft.FSharp.Core;
 namespace InitLab.Studies;
 
 /// <summary>
-/// Trains the arms of the paper-001 study. Every use of the training machinery for this study is in this
-/// one file, so it can move onto the shared trainer once that has evaluation schedules and stop rules:
-/// what is here that the current <see cref="Trainer"/> lacks is (1) an evaluation after every epoch of both
-/// the training subset (for the stop rule) and the evaluation set, and (2) the stop rule itself
-/// (<see cref="ConvergenceRule"/>). Finished arms are recorded in a run store and reused on a rerun; an arm
-/// killed half-way is trained again from its start (arm-level resume).
+/// Trains the arms of the paper-001 study on the shared <see cref="Trainer"/>: an evaluation of the training
+/// probe and of the evaluation set after every epoch, <see cref="ConvergenceRule"/> as its stop rule, the
+/// score from the evaluations after convergence. Finished arms are recorded in a run store and reused on a
+/// rerun; an arm killed half-way is trained again from its start (arm-level resume).
 /// </summary>
 public sealed class InitArmTraining : IDisposable
 {
@@ -125,44 +123,39 @@ public sealed class InitArmTraining : IDisposable
 
     private static InitArmResult Train(InitArm arm, DataSet fit, DataSet eval, InitArmOptions options)
     {
-        Kernel.Raw.Threads.Count = options.Threads;
+        var rule = options.Convergence;
+        Sequential model;
         var initClock = Stopwatch.StartNew();
-        var model = Initialise(arm, fit, options.Scale);
+        using (Kernel.Raw.Threads.Use(options.Threads)) model = Initialise(arm, fit, options.Scale);
         initClock.Stop();
         var conv1 = model.NamedParameters.First(p => p.Item1 == "conv1.weight").Item2;
         var conv1Initial = conv1.ToFloat32Array();
         var optimizer = OptimizerSpecModule.create(OptimizerSpecModule.parse(options.Optimizer), model.NamedParameters);
-        var rule = options.Convergence;
-        var batchOptions = new BatchOptions(options.BatchSize) { Seed = arm.Seed, Scale = options.Scale, ReuseBuffers = true, Prefetch = 2 };
-        var epochs = new List<EpochPoint>();
-        var errors = new List<double>();
-        var trainClock = new Stopwatch();
-        var trainProbe = Probe(fit, options.TrainEvaluationLimit);
-        model.Train();
-        int epoch = 0, step = 0;
-        int perEpoch = Batches.CountPerEpoch(fit.Count, batchOptions);
-        foreach (var batch in Batches.Epochs(fit, batchOptions, rule.MaxEpochs))
+        int perEpoch = Batches.CountPerEpoch(fit.Count, new BatchOptions(options.BatchSize));
+        // The shared trainer: the cap is MaxEpochs epochs; after every epoch it evaluates the training probe
+        // (the stop rule's training error) and the evaluation set; the convergence rule stops it.
+        var training = new TrainingOptions
         {
-            trainClock.Start();
-            double loss = TrainingStep.Run(model, optimizer, batch);
-            trainClock.Stop();
-            step++;
-            if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, loss, null);
-            if (step % perEpoch != 0) continue;
-            epoch++;
-            double trainError = 1 - Evaluator.Evaluate(model, trainProbe, options.Scale, 1000, epoch).Accuracy;
-            double accuracy = Evaluator.Evaluate(model, eval, options.Scale, 1000, epoch).Accuracy;
-            model.Train();
-            errors.Add(trainError);
-            epochs.Add(new EpochPoint(epoch, trainError, accuracy));
-            if (rule.IsDone(errors)) break;
-        }
+            Iterations = rule.MaxEpochs * perEpoch,
+            BatchSize = options.BatchSize,
+            DataSeed = arm.Seed,
+            Threads = options.Threads,
+            Scale = options.Scale,
+            EvaluateEveryEpoch = true,
+            TestBatchSize = 1000,
+            StopRule = rule.AsStopRule(),
+            Progress = ProgressMode.Silent,
+            Label = arm.Key,
+        };
+        var result = new Trainer(model, optimizer, training).Run(fit, eval, trainProbe: Probe(fit, options.TrainEvaluationLimit));
+        var errors = ConvergenceRule.TrainErrors(result.TrainEvaluations);
+        var epochs = errors.Select((e, i) => new EpochPoint(i + 1, e, result.Evaluations[i].Accuracy)).ToList();
         int? converged = rule.ConvergedAt(errors);
         var scored = converged is int c && c < epochs.Count
             ? epochs.Skip(c).Select(e => e.EvaluationAccuracy).ToList()
             : epochs.Skip(Math.Max(0, epochs.Count - rule.AfterEpochs)).Select(e => e.EvaluationAccuracy).ToList();
         return new InitArmResult(arm, epochs, converged, Quantile.UpperQuartile(scored), initClock.Elapsed.TotalSeconds,
-            trainClock.Elapsed.TotalSeconds, fit.Count, false, conv1Initial, conv1.ToFloat32Array());
+            result.Seconds - result.EvaluationSeconds, fit.Count, false, conv1Initial, conv1.ToFloat32Array());
     }
 
     private bool TryReuse(long run, InitArm arm, out InitArmResult? result)

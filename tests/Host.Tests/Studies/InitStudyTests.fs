@@ -35,6 +35,28 @@ let tests =
             Expect.throwsT<ArgumentOutOfRangeException> (fun () -> ConvergenceRule(Window = 1).Validate()) "window ≥ 2"
             Expect.throwsT<ArgumentOutOfRangeException> (fun () -> ConvergenceRule(AfterEpochs = 5, MaxEpochs = 3).Validate()) "cap ≥ after-epochs"
         }
+        test "the convergence rule as the trainer's stop rule: silent until converged and scored, then a reason" {
+            let stop = rule.AsStopRule()
+            let ctx (errors: float list) =
+                InitLab.Training.StopContext(10 * errors.Length, [], [], [ for i, e in List.indexed errors -> InitLab.Training.Evaluation(10 * (i + 1), 0.0, 1.0 - e, 100) ])
+            Expect.isNull (stop.Check(ctx [])) "no evaluation yet"
+            Expect.isNull (stop.Check(ctx [ 0.5; 0.3; 0.2; 0.196; 0.192; 0.19 ])) "converged at 5, one of two scored epochs run"
+            let reason = stop.Check(ctx [ 0.5; 0.3; 0.2; 0.196; 0.192; 0.19; 0.19 ])
+            Expect.isNotNull reason "two scored epochs run"
+            Expect.stringContains reason "epoch 5" "names the epoch of convergence"
+            Expect.stringContains (stop.Check(ctx [ for i in 0 .. 9 -> 0.9 - 0.05 * float i ])) "cap" "the cap"
+        }
+        test "an arm stops where the convergence rule says: converged epoch + scored epochs, or the cap" {
+            let train, test = SyntheticDigits.Generate(300, 1), SyntheticDigits.Generate(100, 2)
+            let convergence = ConvergenceRule(Window = 2, Tolerance = 0.2, AfterEpochs = 1, MaxEpochs = 6)
+            use dir = new TempDir()
+            use t = new InitArmTraining(dir.File "c.db")
+            let r = t.RunOrReuse(InitArm("synthetic", 50.0, InitMethod.Msra, 0.0, 5), train, test, InitArmOptions(Convergence = convergence, Threads = 1))
+            let expected = match Option.ofNullable r.ConvergedEpoch with Some c -> min 6 (c + 1) | None -> 6
+            Expect.equal r.Epochs.Count expected "epochs trained"
+            Expect.equal (r.Epochs |> Seq.map (fun e -> e.Epoch) |> List.ofSeq) [ 1 .. expected ] "one point per epoch"
+            Expect.equal (Option.ofNullable (convergence.ConvergedAt [| for e in r.Epochs -> e.TrainError |])) (Option.ofNullable r.ConvergedEpoch) "the rule's epoch"
+        }
         test "arms are data with stable keys" {
             Expect.equal (InitArm("mnist", 10.0, InitMethod.DataDriven, 0.3, 4).Key) "mnist/r10/data-driven/d0.3/s4" "proposed"
             Expect.equal (InitArm("mnist", 1.0, InitMethod.Msra, 0.0, 2, ArmPurpose.Validation).Key) "mnist/r1/msra/s2/val" "MSRA validation"

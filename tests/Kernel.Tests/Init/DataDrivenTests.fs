@@ -85,6 +85,17 @@ let tests =
             Expect.equal r.SourceInput [| -1; -1 |] "no slot filled"
             Expect.equal (r.Weight.ToFloat32Array()) (r.Gaussian |> Array.map float32) "unfilled slots keep g_r"
 
+        testCase "a bright input whose unrepresented windows are all blank proposes no filter (no 0/0 seed)" <| fun () ->
+            // The inhibited patch's irregular values leave round-off in the integral image of the blank
+            // windows around it; their exact energy is 0, so none may seed (g_x would be NaN).
+            let g = Generator 21
+            let x = images 1 24 24 (fun _ img -> for a in 0 .. 6 do for b in 0 .. 6 do img[a * 24 + b] <- 0.1f + float32 (g.NextDouble()))
+            let o = { opts with Inhibitors = InitialFilters; Theta = 0.0; Epsilon = 0.0; InhibitionRadius = 1; Delta = 1.0 }
+            let r = DataDrivenInit.generate o x 3 2 (Tensor.Ones [| 2; 1; 3; 3 |]) (Generator 9)
+            Expect.isTrue (r.Weight.ToFloat32Array() |> Array.forall Single.IsFinite) "finite filters"
+            Expect.equal r.Candidates 0 "no window with energy is left alive"
+            Expect.equal (r.Weight.ToFloat32Array()) (r.Gaussian |> Array.map float32) "unfilled slots keep g_r"
+
         testCase "a growing set inhibits: the second copy of the same input proposes nothing" <| fun () ->
             let x = images 2 6 6 (fun _ img -> for a in 1 .. 3 do for b in 1 .. 3 do img[a * 6 + b] <- 1.0f)
             let o = { opts with Theta = 0.5; InhibitionRadius = 5; Delta = 1.0; Epsilon = 0.0 }
