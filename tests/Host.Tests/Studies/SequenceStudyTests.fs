@@ -118,7 +118,7 @@ let tests =
             Expect.floatClose Accuracy.medium s.High95 (2.5 + 3.182446305 * sqrt (5.0 / 3.0) / 2.0) "upper end"
             Expect.isTrue (Double.IsNaN (SampleSummary.Of [| 1.0 |]).StdDev) "one value has no spread"
             let ex = Expect.throwsC (fun () -> SampleSummary.Of [| 1.0; nan |] |> ignore) id
-            Expect.stringContains ex.Message "value 1" "names the position"
+            Expect.stringContains ex.Message "values[1]" "names the position"
         }
         test "training resumed from an epoch checkpoint ends bit for bit where an uninterrupted run ends (dropout included)" {
             use dir = new TempDir()
