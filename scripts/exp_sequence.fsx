@@ -37,6 +37,8 @@ type SequenceStudy =
       /// pairs of the validation part scored after each epoch (monitoring), and of the test part for the tables (0: all)
       ValidationPairs: int
       TestPairs: int
+      /// test images (the first image of the first test pairs) every CNN's layers are compared on by CKA
+      ProbeImages: int
       DataSeed: int
       Threads: int }
 
@@ -54,6 +56,7 @@ let study =
       ValidationImages = if quick then 1000 else 18_000
       ValidationPairs = if quick then 1000 else 5000
       TestPairs = if quick then 4000 else 0
+      ProbeImages = if quick then 300 else 1000
       DataSeed = 7
       Threads = args.Int("threads", 2) }
 
@@ -253,6 +256,75 @@ let uniqueVerdict =
         (if rel > 0.25 && accRange < 0.02 then "Holds: " else "Not shown: ")
         + $"model-1's CNNs from different seeds reach digit accuracies within {f4 accRange} of each other, yet a filter's closest counterpart "
         + $"in the other seed's CNN is at a median S = {f4 (quantile 0.5 s)}, {rel:P0} of a filter's mean norm (the reading needs > 25 %% at accuracies within 0.02)."
+// ---- One-to-one matched distances beside S_i, and CKA between the CNNs' layers (issue 12) -------------
+// S_i lets several filters take the same counterpart; the assignment gives each its own (FilterMatch).
+let matches (pick: SeedResult -> Module * Module) = results |> List.map (fun r -> let a, b = pick r in FilterMatch.Of(a, b))
+let matchRows =
+    [ for name, pick in comparisons ->
+        let per = matches pick
+        let matched = per |> List.collect (fun m -> List.ofArray m.Matched)
+        [| name; describe (summary (per |> List.map (fun m -> m.MeanNearest))); describe (summary (per |> List.map (fun m -> m.MeanMatched)))
+           f4 (quantile 0.5 matched); f4 (List.max matched)
+           describe (summary (per |> List.map (fun m -> float m.SharingNearest))) |] ]
+let matchedOf pick = matches pick |> List.collect (fun m -> List.ofArray m.Matched)
+let baselineMatchedMedian = quantile 0.5 (matchedOf (fun r -> r.Initial[0], r.Initial[1]))
+let m2ToM1Matched = matchedOf (fun r -> r.Model2.Cnns[0], r.Cnn1) @ matchedOf (fun r -> r.Model2.Cnns[1], r.Cnn2)
+let matchedVerdict =
+    let n = m2ToM1Matched |> List.filter (fun v -> v < baselineMatchedMedian) |> List.length
+    (if n = m2ToM1Matched.Length then "Holds one to one: " else "Does NOT hold one to one: ")
+    + $"{n} of {m2ToM1Matched.Length} model-2 filters keep a model-1 counterpart of their own closer than the median matched distance "
+    + $"between two untrained CNNs ({f4 baselineMatchedMedian}); matched median {f4 (quantile 0.5 m2ToM1Matched)} against S's {f4 (quantile 0.5 m2ToM1)}."
+// CKA on one fixed probe set: the first image (digit a) of the first test pairs, the same for every CNN
+let nProbe = min study.ProbeImages test.Count
+let probe = testImages.Batch(Array.init nProbe id, 0).Clone()
+/// One seed's CNNs as layer representations of the probe set: model-1's, model-2's, and the untrained CNN1/CNN2.
+type SeedRepresentations = { M1: CnnRepresentation * CnnRepresentation; M2: CnnRepresentation * CnnRepresentation; Init: CnnRepresentation * CnnRepresentation }
+let representations =
+    results |> List.map (fun r ->
+        let rep (m: Module) = CnnRepresentation.Of(m, probe)
+        { M1 = (rep r.Cnn1, rep r.Cnn2); M2 = (rep r.Model2.Cnns[0], rep r.Model2.Cnns[1]); Init = (rep r.Initial[0], rep r.Initial[1]) })
+let ckaLayers = (fst representations.Head.M1).Layers |> Seq.toArray
+let ckaComparisons =
+    [ "model-1: CNN1 vs CNN2", (fun (x: SeedRepresentations) -> x.M1)
+      "model-2: CNN1 vs CNN2", (fun x -> x.M2)
+      "CNN1: model-1 vs model-2", (fun x -> fst x.M1, fst x.M2)
+      "CNN2: model-1 vs model-2", (fun x -> snd x.M1, snd x.M2)
+      "baseline: untrained CNN1 vs untrained CNN2", (fun x -> x.Init)
+      "trained CNN1 (model-1) vs its own initial weights", (fun x -> fst x.M1, fst x.Init) ]
+let acrossSeedCka debiased =
+    representations |> List.pairwise |> List.map (fun (a, b) -> (fst a.M1).Cka(fst b.M1, debiased))
+let ckaTable debiased =
+    let cells (per: float[] list) = Array.init ckaLayers.Length (fun l -> describe (summary (per |> List.map (fun v -> v[l]))))
+    [ for name, (pick: SeedRepresentations -> CnnRepresentation * CnnRepresentation) in ckaComparisons do
+        yield Array.append [| name |] (cells (representations |> List.map (fun x -> let a, b = pick x in a.Cka(b, debiased))))
+      if representations.Length > 1 then
+          yield Array.append [| "model-1 CNN1: seed k vs seed k + 1" |] (cells (acrossSeedCka debiased)) ]
+let ckaMean (per: float[] list) (layer: string) =
+    let l = Array.IndexOf(ckaLayers, layer)
+    per |> List.averageBy (fun v -> v[l])
+let ckaOf (pick: SeedRepresentations -> CnnRepresentation * CnnRepresentation) =
+    representations |> List.map (fun x -> let a, b = pick x in a.Cka(b, false))
+let firstLayer, lastLayer = ckaLayers[0], ckaLayers[ckaLayers.Length - 1]
+let ckaCloseVerdict =
+    let m2m1 = ckaOf (fun x -> fst x.M1, fst x.M2) @ ckaOf (fun x -> snd x.M1, snd x.M2)
+    let untrained = ckaOf (fun x -> x.Init)
+    let a, u = ckaMean m2m1 firstLayer, ckaMean untrained firstLayer
+    (if a > u then "Beyond chance in activations: " else "Not beyond chance in activations: ")
+    + $"the {firstLayer} outputs of a model-2 CNN and the model-1 CNN of its image have CKA {f4 a} on {nProbe} test digits (mean over both CNNs and the seeds), "
+    + $"against {f4 u} between two untrained CNNs; at {lastLayer} {f4 (ckaMean m2m1 lastLayer)}."
+let ckaUniqueVerdict =
+    match acrossSeedCka false with
+    | [] -> "Needs at least two seeds."
+    | per ->
+        let matchedAcross = results |> List.pairwise |> List.collect (fun (a, b) -> List.ofArray (FilterMatch.Of(a.Cnn1, b.Cnn1)).Matched)
+        let rel = quantile 0.5 matchedAcross / (results |> List.averageBy (fun r -> meanNorm r.Cnn1))
+        let c1, cl = ckaMean per firstLayer, ckaMean per lastLayer
+        (if rel > 0.25 && cl > 0.9 then "Holds, and CKA says how: " else "Not shown by matching and CKA: ")
+        + $"model-1's CNN1 from consecutive seeds: one-to-one matched filter distance median {f4 (quantile 0.5 matchedAcross)} ({rel:P0} of a filter's mean norm), "
+        + $"CKA {f4 c1} at {firstLayer} and {f4 cl} at {lastLayer} (the reading needs > 25 %% apart and CKA > 0.9 at the output: different filters, one function)."
+printfn "one to one: %s" matchedVerdict
+printfn "CKA, model-2 vs model-1: %s" ckaCloseVerdict
+printfn "CKA, not unique: %s" ckaUniqueVerdict
 printfn "model-2 filters close to model-1: %s" closeVerdict
 printfn "filters not unique: %s" uniqueVerdict
 
@@ -305,13 +377,25 @@ report.Table([| "comparison (F → G)"; "mean S per seed: mean ± sd"; "median S
              $"S_i = min_j ‖F_i − G_j‖₂ pooled over {results.Length} seeds × {study.Cnn.Filters} filters. S lets many F match one G; "
              + "the baseline rows say what 'close' means: two untrained CNNs, and a trained CNN against its own start.") |> ignore
 report.Heading("One-to-one matched distances and CKA (issue 12)") |> ignore
-report.Paragraph("PLACEHOLDER — to be filled from Kernel/Compare (issue 12) when it lands: the one-to-one matched filter distance "
-                 + "(Hungarian matching of E) and the CKA of the CNNs' activations, beside S_i above, for the same comparisons.") |> ignore
+report.Paragraph("Every model-2 filter has a close filter in model-1, one to one? " + matchedVerdict) |> ignore
+report.Table([| "comparison (F → G)"; "mean S per seed"; "mean matched distance per seed"; "median matched"; "max matched"; "filters sharing a nearest G" |], matchRows,
+             $"Matched: the assignment σ minimising Σ_i E_i,σ(i) (each F_i its own G_j), mean ± sd over {results.Length} seeds; it is never below S. "
+             + "The last column counts filters whose nearest G another filter took too: where S and the matching part.") |> ignore
+report.Paragraph("model-2's CNNs compute what model-1's compute? " + ckaCloseVerdict) |> ignore
+report.Paragraph("Filters not unique at equal accuracy (matching and CKA)? " + ckaUniqueVerdict) |> ignore
+report.Table(Array.append [| "linear CKA (biased)" |] ckaLayers, ckaTable false,
+             $"Kornblith et al. 2019, layer i of one CNN against layer i of the other, on {nProbe} test images (the first digit of the first test pairs), "
+             + $"mean ± sd over {results.Length} seeds. Dropout and flatten repeat the layer before them and are left out. "
+             + "A 3×3 convolution keeps much of the image's own similarity structure, so conv1 scores near 1 even between untrained CNNs: "
+             + "read every row against the baseline rows, not against 1.") |> ignore
+report.Table(Array.append [| "linear CKA (debiased)" |] ckaLayers, ckaTable true,
+             "The same with the unbiased HSIC (Song et al. 2012): independent features score near 0 at any probe count.") |> ignore
 let trained = results |> List.collect (fun r -> r.Trained)
 let fresh = trained |> List.filter (fun a -> not a.Reused)
 report.KeyValues("Configuration",
                  [ "seeds", String.Join(", ", study.Seeds); "CNN (our reading)", sprintf "%A" study.Cnn; "LSTM", sprintf "%A" study.Lstm
                    "optimiser", $"SGD lr {study.LearningRate}, batch {study.Batch}, {study.Epochs} epochs, cross-entropy"
+                   "CKA probe set", $"{nProbe} test images (first digit of the first test pairs)"
                    "batches per epoch", (if study.MaxBatchesPerEpoch = 0 then "all" else string study.MaxBatchesPerEpoch)
                    "initialisation", "PyTorch defaults; model-2's CNNs start from other draws than model-1's"
                    "threads", string study.Threads ] |> pairs) |> ignore

@@ -35,6 +35,44 @@ public static class KernelState
         AsDataError(() => optimizer.LoadState(kind, data.OptimizerState.Select(ToKernel)), source);
     }
 
+    /// <summary>
+    /// The state of every dropout layer's generator, named "dropout/" + the layer's dotted path: its
+    /// counter, or [counter, seed] (<see cref="LoadGenerators"/> reads both), so a resumed run draws the
+    /// masks an uninterrupted one would even in a network built from another seed.
+    /// </summary>
+    public static List<NamedTensor> Generators(Module model) =>
+        Dropouts(model).Select(d => new NamedTensor(GeneratorPrefix + d.Path, [2],
+            new[] { (long)d.Layer.Generator.Counter, (long)d.Layer.Generator.Seed })).ToList();
+
+    /// <summary>Restores generator positions saved by <see cref="Generators"/>; every dropout layer of the model must have one.</summary>
+    /// <exception cref="InvalidDataException">A dropout layer has no saved position; the message names the file and the layer.</exception>
+    public static void LoadGenerators(Module model, IReadOnlyList<NamedTensor> saved, string source)
+    {
+        var byName = saved.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last());
+        var found = new List<(Dropout Layer, long[] State)>();
+        foreach (var (path, layer) in Dropouts(model))
+        {
+            if (!byName.TryGetValue(GeneratorPrefix + path, out var t) || t.Data is not long[] { Length: 1 or 2 } state)
+                throw new InvalidDataException($"{source}: no generator state for dropout layer '{path}'");
+            found.Add((layer, state));
+        }
+        foreach (var (layer, state) in found) // all checked before any is written
+            if (state.Length == 2) layer.Generator.Restore((ulong)state[1], (ulong)state[0]);
+            else layer.Generator.Restore((ulong)state[0]); // older sequence-study checkpoints: the counter alone
+
+    }
+
+    const string GeneratorPrefix = "dropout/";
+
+    /// <summary>Every dropout layer of the model with its dotted path, in a stable order.</summary>
+    static IEnumerable<(string Path, Dropout Layer)> Dropouts(Module m, string prefix = "")
+    {
+        if (m is Dropout d) yield return (prefix, d);
+        foreach (var (name, child) in m.Children.Select(c => (c.Item1, c.Item2)))
+            foreach (var found in Dropouts(child, prefix.Length == 0 ? name : prefix + "." + name))
+                yield return found;
+    }
+
     static NamedTensor ToFile(StateBuffer b) => new(b.Name, b.Shape, b.Data);
 
     static StateBuffer ToKernel(NamedTensor t) => new(t.Name, t.Shape.Select(d => checked((int)d)).ToArray(), t.Data);

@@ -198,7 +198,7 @@ public sealed class Trainer
         };
     }
 
-    /// <summary>Writes parameters and optimiser state at <paramref name="iteration"/> atomically; refuses non-finite weights.</summary>
+    /// <summary>Writes parameters, optimiser state and dropout generator positions at <paramref name="iteration"/> atomically; refuses non-finite weights.</summary>
     public void SaveCheckpoint(string path, int iteration)
     {
         foreach (var (_, p) in Model.ParametersByName)
@@ -207,15 +207,16 @@ public sealed class Trainer
         var (optim, meta) = KernelState.Optimizer(Optimizer);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        Checkpoint.Save(path, new CheckpointData(iteration, KernelState.Parameters(Model), optim, [], meta));
+        Checkpoint.Save(path, new CheckpointData(iteration, KernelState.Parameters(Model), optim, KernelState.Generators(Model), meta));
     }
 
-    /// <summary>Loads a checkpoint into the model and optimiser; returns its iteration.</summary>
+    /// <summary>Loads a checkpoint into the model, its dropout generators and the optimiser; returns its iteration.</summary>
     public int RestoreCheckpoint(string path)
     {
         var data = Checkpoint.Load(path);
         if (data.Iteration > int.MaxValue) throw new InvalidDataException($"{path}: iteration {data.Iteration} is out of range");
         KernelState.LoadParameters(Model, data.Parameters, path);
+        KernelState.LoadGenerators(Model, data.GeneratorState, path);
         KernelState.LoadOptimizer(Optimizer, data, path);
         if (Optimizer.Iteration != (int)data.Iteration)
             throw new InvalidDataException($"{path}: the optimiser state is at iteration {Optimizer.Iteration} but the checkpoint says {data.Iteration}");

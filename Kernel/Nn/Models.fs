@@ -41,7 +41,9 @@ type Models =
             "affine2", Linear(hiddenSize, outputSize, weightInit = wi, biasInit = bi, gen = gen, dtype = dtype) ]
 
     /// The names `Create` accepts: the one list of reference networks the trainer, the CLI and the studies share.
-    static member Names: string[] = [| "lenet5"; "twolayer" |]
+    /// "digitcnn003" is paper 003's digit CNN (SequenceNets.DigitCnn, our reading of its Figure 2); its
+    /// model-2 takes pairs [N; 2; 28; 28] labelled with 28 classes, which no `train` data set gives.
+    static member Names: string[] = [| "lenet5"; "twolayer"; "digitcnn003" |]
 
     /// A reference network by name (see `Names`) with weights drawn from `gen`; `weightInit` in the
     /// form `Initializer.Parse` reads, or null for the network's default. "twolayer" is the textbook's
@@ -52,4 +54,5 @@ type Models =
         match name with
         | "lenet5" -> Models.LeNet5(?weightInit = init, gen = gen) :> Module
         | "twolayer" -> Sequential.OfModules [ Flatten() :> Module; Models.TwoLayerNet(784, 50, 10, ?weightInit = init, gen = gen) ] :> Module
+        | "digitcnn003" -> SequenceNets.DigitCnn({ DigitCnnSpec.Paper with WeightInit = defaultArg init DigitCnnSpec.Paper.WeightInit }, gen) :> Module
         | _ -> invalidArg "name" $"""unknown network '{name}'; expected one of {String.Join(", ", Models.Names)}"""

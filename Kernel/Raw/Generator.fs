@@ -7,6 +7,7 @@ open System
 /// is two numbers that a checkpoint can save and restore.
 [<Sealed>]
 type Generator(seed: uint64, counter: uint64) =
+    let mutable seed = seed
     let mutable counter = counter
     static let golden = 0x9E3779B97F4A7C15UL
 
@@ -24,6 +25,10 @@ type Generator(seed: uint64, counter: uint64) =
     /// (seed, counter): everything needed to resume the stream bit for bit.
     member _.State = struct (seed, counter)
     member _.Restore(savedCounter: uint64) = counter <- savedCounter
+    /// Puts the stream back at a saved `State` (e.g. a dropout layer's in a network built from another seed).
+    member _.Restore(savedSeed: uint64, savedCounter: uint64) =
+        seed <- savedSeed
+        counter <- savedCounter
     member this.Clone() = Generator(seed, counter)
 
     member _.NextUInt64() =

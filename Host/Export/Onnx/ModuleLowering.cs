@@ -35,6 +35,7 @@ internal sealed class ModuleLowering(OnnxGraphBuilder g)
             Flatten => Flattened(path, x),
             Linear l => Affine(l, path, x),
             LSTM l => LstmBatchFirst(l, path, x),
+            Kernel.Nn.CnnLstm c => CnnLstmModule(c, path, x),
             _ => throw new UnsupportedLayerException(Shown(path), m.Describe(), $"{m.GetType().Name} has no ONNX form in this exporter"),
         };
     }
@@ -140,14 +141,31 @@ internal sealed class ModuleLowering(OnnxGraphBuilder g)
     }
 
     /// <summary>
-    /// Paper 003's model-2: CNN k on image k, each CNN's scores one time step of the LSTM (image 1
-    /// first), the head on the LSTM's last hidden state. Children are named cnn1…, lstm, head under <paramref name="path"/>.
+    /// Paper 003's CnnLstm module ([batch, K, H, W], image k on channel k): its input split into K
+    /// one-channel images, then <see cref="CnnLstm"/> with the module's own child names (cnn1…, rnn.lstm, rnn.head).
     /// </summary>
-    public GraphValue CnnLstm(IReadOnlyList<Module> cnns, LSTM lstm, Linear head, string path, IReadOnlyList<GraphValue> images)
+    GraphValue CnnLstmModule(Kernel.Nn.CnnLstm m, string path, GraphValue x)
+    {
+        var cnns = m.Cnns;
+        if (x.Shape.Length != 3 || x.Shape[0] != cnns.Length)
+            throw BadInput(m, path, x, $"[batch, {cnns.Length}, H, W] (one image per CNN)");
+        var rnn = m.Rnn.Children.ToDictionary(c => c.Item1, c => c.Item2);
+        if (!rnn.TryGetValue("lstm", out var lstm) || lstm is not LSTM l || !rnn.TryGetValue("head", out var head) || head is not Linear h)
+            throw new UnsupportedLayerException(Shown(Join(path, "rnn")), m.Rnn.Describe(), "its children are not an LSTM 'lstm' and a Linear 'head'");
+        return CnnLstm(cnns, l, h, path, SplitChannels(x, Join(path, "images")), Join(path, "rnn"));
+    }
+
+    /// <summary>
+    /// Paper 003's model-2: CNN k on image k, each CNN's scores one time step of the LSTM (image 1
+    /// first), the head on the LSTM's last hidden state. Children are named cnn1… under <paramref name="path"/>,
+    /// lstm and head under <paramref name="rnnPath"/> (default <paramref name="path"/>).
+    /// </summary>
+    public GraphValue CnnLstm(IReadOnlyList<Module> cnns, LSTM lstm, Linear head, string path, IReadOnlyList<GraphValue> images, string? rnnPath = null)
     {
         if (images.Count != cnns.Count)
             throw new ArgumentException($"{cnns.Count} CNNs need as many images, got {images.Count}", nameof(images));
-        string lstmPath = Join(path, "lstm"), axis0 = g.Int64Initializer(Join(path, "seq.axis0"), [0]);
+        rnnPath ??= path;
+        string lstmPath = Join(rnnPath, "lstm"), axis0 = g.Int64Initializer(Join(path, "seq.axis0"), [0]);
         var steps = new List<string>();
         for (int k = 0; k < cnns.Count; k++)
         {
@@ -161,7 +179,7 @@ internal sealed class ModuleLowering(OnnxGraphBuilder g)
         var sequence = steps.Count == 1 ? steps[0] : g.Node("Concat", Join(path, "seq"), [.. steps], [Join(path, "seq")], Int("axis", 0))[0];
         var (_, yh) = LstmNode(lstm, lstmPath, sequence);
         var last = g.Node("Squeeze", lstmPath + "/last_h", [yh, axis0], [lstmPath + "_h"])[0];
-        return Lower(head, Join(path, "head"), new GraphValue(last, [lstm.HiddenSize]));
+        return Lower(head, Join(rnnPath, "head"), new GraphValue(last, [lstm.HiddenSize]));
     }
 
     /// <summary>[batch, K, H, W] → K values [batch, 1, H, W], channel k being image k.</summary>

@@ -122,18 +122,9 @@ public static class SequenceTraining
         return (double)hits / truth.Count;
     }
 
-    /// <summary>Every dropout layer of the model with its dotted path, in a stable order.</summary>
-    static IEnumerable<(string Path, Dropout Layer)> Dropouts(Module m, string prefix = "")
-    {
-        if (m is Dropout d) yield return (prefix, d);
-        foreach (var (name, child) in m.Children.Select(c => (c.Item1, c.Item2)))
-            foreach (var found in Dropouts(child, prefix.Length == 0 ? name : prefix + "." + name))
-                yield return found;
-    }
-
     static void Save(Module model, string path, List<SequenceEpoch> epochs)
     {
-        var generators = Dropouts(model).Select(d => new NamedTensor("dropout/" + d.Path, [1], new[] { (long)d.Layer.Generator.Counter })).ToList();
+        var generators = KernelState.Generators(model);
         var meta = new Dictionary<string, string> { [EpochsKey] = JsonSerializer.Serialize(epochs, Json) };
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
@@ -144,13 +135,7 @@ public static class SequenceTraining
     {
         var data = Checkpoint.Load(path);
         KernelState.LoadParameters(model, data.Parameters, path);
-        var saved = data.GeneratorState.ToDictionary(t => t.Name);
-        foreach (var (p, layer) in Dropouts(model))
-        {
-            if (!saved.TryGetValue("dropout/" + p, out var t) || t.Data is not long[] { Length: 1 } counter)
-                throw new InvalidDataException($"{path}: no generator state for dropout layer '{p}'");
-            layer.Generator.Restore((ulong)counter[0]);
-        }
+        KernelState.LoadGenerators(model, data.GeneratorState, path);
         if (data.Metadata is null || !data.Metadata.TryGetValue(EpochsKey, out var json))
             throw new InvalidDataException($"{path}: no '{EpochsKey}' record of finished epochs");
         var epochs = JsonSerializer.Deserialize<List<SequenceEpoch>>(json, Json)

@@ -29,7 +29,7 @@ let tests =
     testList "Export.Onnx.Command" [
         testCase "a checkpoint exports to the network it fits, outputs as the model" <| fun () ->
             use dir = new TempDir()
-            for name, model in [ "lenet5", Models.Create("lenet5", Generator 3); "twolayer", Models.Create("twolayer", Generator 4, "xavier") ] do
+            for name, model in [ "lenet5", Models.Create("lenet5", Generator 3); "twolayer", Models.Create("twolayer", Generator 4, "xavier"); "digitcnn003", Models.Create("digitcnn003", Generator 5) ] do
                 let ck, out = dir.File(name + ".safetensors"), dir.File(name + ".onnx")
                 saveCheckpoint ck model
                 Expect.equal (export [ "--checkpoint"; ck; "--out"; out ]) ExportCommand.Ok $"{name}: exit code"

@@ -68,6 +68,7 @@ let networks : (string * Module * int[]) list =
       "TwoLayerNet", twoLayer 2, [| 1; 28; 28 |]
       "paper 001 LeNet", paper001LeNet 3, [| 1; 28; 28 |]
       "paper 003 CNN", paper003Cnn 4, [| 1; 28; 28 |]
+      "paper 003 model-2 (CnnLstm module)", paper003Model2 6 :> Module, [| 2; 28; 28 |]
       "sequence net", sequenceNet 5, [| 5; 8 |] ]
 
 let written (bytes: byte[]) (f: string -> unit) =
@@ -87,7 +88,7 @@ let tests =
                     let weights = m.Graph.Initializer |> Seq.filter (fun t -> t.DataType = 1 && t.Dims.Count > 0) |> Seq.sumBy elementCount
                     Expect.equal weights model.ParameterCount "every parameter is written, once"
         testCase "model-2: initializers fit the graph and the parameters" <| fun () ->
-            let parts = paper003Model2 7
+            let parts = partsOf (paper003Model2 7)
             let m = ModelProto.Parser.ParseFrom(OnnxExporter.ToBytes parts)
             checkInitializers m
             checkAgainstParameters m (parts.NamedParameters |> Seq.map (fun struct (n, p) -> n, p))
@@ -117,7 +118,7 @@ let tests =
                     use s = new OnnxInference(path)
                     Expect.sequenceEqual s.InputNames [ "input" ] $"{name}: inputs"
                     Expect.sequenceEqual s.OutputNames [ "logits" ] $"{name}: outputs")
-            written (OnnxExporter.ToBytes(paper003Model2 7)) (fun path ->
+            written (OnnxExporter.ToBytes(partsOf (paper003Model2 7))) (fun path ->
                 use s = new OnnxInference(path)
                 Expect.sequenceEqual s.InputNames [ "input1"; "input2" ] "model-2: inputs")
         testCase "Dropout is written as ONNX Dropout with its ratio and no training mode" <| fun () ->

@@ -28,15 +28,23 @@ let checkSingle (name: string) (model: Module) (images: float32[]) (shape: int[]
     Expect.sequenceEqual onnx.Shape [| shape.[0]; classes |] $"{name}: output shape"
     expectParity name kernel onnx classes
 
+/// Model-2 exported by its parts, two graph inputs, against the Kernel's CnnLstm forward on the pairs.
 let checkModel2 (images1: float32[]) (images2: float32[]) =
     use dir = new TempDir()
     let path = dir.File "model2.onnx"
-    let parts = paper003Model2 31
-    OnnxExporter.Export(parts, path) |> ignore
-    let kernel = kernelForwardModel2 parts images1 images2 imageShape
+    let model = paper003Model2 31
+    OnnxExporter.Export(partsOf model, path) |> ignore
+    let kernel = kernelForwardModel2 model images1 images2 imageShape
     let onnx = ortForward path [| OnnxTensor("input1", images1, imageShape); OnnxTensor("input2", images2, imageShape) |]
     Expect.sequenceEqual onnx.Shape [| 64; 28 |] "model-2 output shape"
     expectParity "model-2" kernel onnx 28
+
+let pairShape = [| 64; 2; 28; 28 |]
+
+/// The CnnLstm module exported as a module (one input [batch, 2, 28, 28]) against its Kernel forward.
+let checkCnnLstmModule (images1: float32[]) (images2: float32[]) =
+    let model = paper003Model2 33
+    checkSingle "model-2 module" model (pairsOf images1 images2 imageShape) pairShape 28
 
 let imageNetworks =
     [ "Caffe LeNet-5", lenet5 11
@@ -71,20 +79,27 @@ let tests =
                 testCase name <| fun () -> mnistImages 0 (fun images -> checkSingle name model images imageShape 10)
             testCase "paper 003 model-2 (two CNNs, LSTM, head)" <| fun () ->
                 mnistImages 0 (fun first -> mnistImages 64 (fun second -> checkModel2 first second))
+            testCase "paper 003 CnnLstm module (the pair as two channels)" <| fun () ->
+                mnistImages 0 (fun first -> mnistImages 64 (fun second -> checkCnnLstmModule first second))
         ]
         testList "synthetic digits" [
             for name, model in imageNetworks do
                 testCase name <| fun () -> checkSingle name model (syntheticImages 5) imageShape 10
             testCase "paper 003 model-2 (two CNNs, LSTM, head)" <| fun () -> checkModel2 (syntheticImages 5) (syntheticImages 6)
+            testCase "paper 003 CnnLstm module (the pair as two channels)" <| fun () -> checkCnnLstmModule (syntheticImages 5) (syntheticImages 6)
             testCase "model-2 with the pair as two channels of one input, as paper 003's CnnLstm takes it" <| fun () ->
                 use dir = new TempDir()
                 let path = dir.File "model2-channels.onnx"
-                let parts = paper003Model2 32
+                let model = paper003Model2 32
+                let parts = partsOf model
                 OnnxExporter.Export(CnnLstmParts(parts.Cnns, parts.Lstm, parts.Head, ImagesAsChannels = true), path) |> ignore
                 let images1, images2 = syntheticImages 5, syntheticImages 6
-                let pairs = Array.init 64 (fun n -> Array.append images1.[n * 784 .. n * 784 + 783] images2.[n * 784 .. n * 784 + 783]) |> Array.concat
-                let onnx = ortForward path [| OnnxTensor("input", pairs, [| 64; 2; 28; 28 |]) |]
-                expectParity "model-2, pair as channels" (kernelForwardModel2 parts images1 images2 imageShape) onnx 28
+                let onnx = ortForward path [| OnnxTensor("input", pairsOf images1 images2 imageShape, pairShape) |]
+                expectParity "model-2, pair as channels" (kernelForwardModel2 model images1 images2 imageShape) onnx 28
+            testCase "a CnnLstm given inputs that are not one image per CNN is refused naming it" <| fun () ->
+                let ex = throwsAs<UnsupportedLayerException> (fun () -> OnnxExporter.ToBytes(paper003Model2 34) |> ignore) "one-channel input"
+                Expect.stringContains ex.Message "CnnLstm" "names the layer"
+                Expect.stringContains ex.Message "[batch, 2, H, W]" "says what it expects"
             testCase "a batch-first LSTM module with a Linear on every step" <| fun () ->
                 let x = (Tensor.RandN([| 64; 5; 8 |], Generator 3)).ToFloat32Array()
                 checkSingle "sequence net" (sequenceNet 16) x [| 64; 5; 8 |] 3
@@ -115,13 +130,21 @@ let tests =
         testList "a wrong mapping fails the comparison" [
             testCase "model-2 with the LSTM gates left in the Kernel's order" <| fun () ->
                 use dir = new TempDir()
-                let parts = paper003Model2 31
+                let model = paper003Model2 31
                 let path = dir.File "wrong.onnx"
-                File.WriteAllBytes(path, withUnmappedGates (OnnxExporter.ToBytes parts) "lstm" 64 10)
+                File.WriteAllBytes(path, withUnmappedGates (OnnxExporter.ToBytes(partsOf model)) "lstm" 64 10)
                 let images1, images2 = syntheticImages 5, syntheticImages 6
-                let kernel = kernelForwardModel2 parts images1 images2 imageShape
+                let kernel = kernelForwardModel2 model images1 images2 imageShape
                 let onnx = ortForward path [| OnnxTensor("input1", images1, imageShape); OnnxTensor("input2", images2, imageShape) |]
                 let diff, _ = compare kernel onnx.Data 28
+                Expect.isGreaterThan diff tolerance "swapped gates must not pass the parity bound"
+            testCase "the CnnLstm module with the LSTM gates left in the Kernel's order" <| fun () ->
+                use dir = new TempDir()
+                let model = paper003Model2 33
+                let path = dir.File "wrong-module.onnx"
+                File.WriteAllBytes(path, withUnmappedGates (OnnxExporter.ToBytes(model, OnnxExportOptions(InputShape = pairShape.[1..]))) "rnn.lstm" 64 10)
+                let pairs = pairsOf (syntheticImages 5) (syntheticImages 6) imageShape
+                let diff, _ = compare (kernelForward model pairs pairShape) (ortForward path [| OnnxTensor("input", pairs, pairShape) |]).Data 28
                 Expect.isGreaterThan diff tolerance "swapped gates must not pass the parity bound"
             testCase "a batch-first LSTM with the gates left in the Kernel's order" <| fun () ->
                 use dir = new TempDir()

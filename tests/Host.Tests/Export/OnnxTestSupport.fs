@@ -20,37 +20,30 @@ let lenet5 (seed: int) = Models.LeNet5(biasInit = biases, gen = Generator seed) 
 let twoLayer (seed: int) =
     Flatten() --> Models.TwoLayerNet(784, 50, 10, weightInit = XavierNormal, biasInit = biases, gen = Generator seed) :> Module
 
-/// Paper 001's LeNet: C1 20@7×7, ReLU, maxpool 2, C3 50@5×5, ReLU, maxpool 2, fc 500, ReLU, fc 10.
-let paper001LeNet (seed: int) =
+/// Every bias of `m` redrawn from U(−0.2, 0.2) (networks whose default biases are 0), so a misplaced
+/// bias cannot hide behind zeros.
+let private withBiases (seed: int) (m: Module) =
     let gen = Generator seed
-    Sequential [
-        "c1", Conv2d(1, 20, 7, biasInit = biases, gen = gen) :> Module
-        "relu1", ReLU()
-        "s2", MaxPool2d 2
-        "c3", Conv2d(20, 50, 5, biasInit = biases, gen = gen)
-        "relu3", ReLU()
-        "s4", MaxPool2d 2
-        "flatten", Flatten()
-        "f5", Linear(50 * 3 * 3, 500, biasInit = biases, gen = gen)
-        "relu5", ReLU()
-        "f6", Linear(500, 10, biasInit = biases, gen = gen) ] :> Module
+    for name, p in m.NamedParameters do
+        if name.EndsWith ".bias" then
+            let u = (Tensor.Rand(p.Shape, gen)).ToFloat32Array()
+            let data = p.Raw.DataArray :?> float32[]
+            for i in 0 .. u.Length - 1 do data[i] <- 0.4f * u[i] - 0.2f
+    m
 
-/// Paper 003's CNN: conv 16@3×3, ReLU, maxpool 2, dropout 0.25, fc 128, ReLU, fc 10.
-let paper003Cnn (seed: int) =
-    let gen = Generator seed
-    Sequential [
-        "conv", Conv2d(1, 16, 3, biasInit = biases, gen = gen) :> Module
-        "relu1", ReLU()
-        "pool", MaxPool2d 2
-        "dropout", Dropout(0.25, gen.Split())
-        "flatten", Flatten()
-        "fc1", Linear(16 * 13 * 13, 128, biasInit = biases, gen = gen)
-        "relu2", ReLU()
-        "fc2", Linear(128, 10, biasInit = biases, gen = gen) ] :> Module
+/// Paper 001's LeNet (Kernel/Nn/Paper001LeNet.fs): conv 20@7×7, ReLU, maxpool 2, conv 50@5×5, ReLU, maxpool 2, fc 500, ReLU, fc 10.
+let paper001LeNet (seed: int) = withBiases (seed + 1000) (Paper001LeNet.Create(1, 28, 28, 10, gen = Generator seed))
 
-/// Paper 003's model-2: two CNNs, their scores as a length-2 sequence into an LSTM (hidden 64), a linear head onto 28 classes.
-let paper003Model2 (seed: int) =
-    CnnLstmParts([| paper003Cnn seed; paper003Cnn (seed + 100) |], LSTM(10, 64, gen = Generator(seed + 200)), Linear(64, 28, gen = Generator(seed + 300)))
+/// Paper 003's digit CNN (Kernel/Nn/SequenceNets.fs; PyTorch-default biases, not zero).
+let paper003Cnn (seed: int) = SequenceNets.DigitCnn(DigitCnnSpec.Paper, Generator seed) :> Module
+
+/// Paper 003's model-2 (Kernel/Nn/SequenceNets.fs): two CNNs, their scores as a length-2 sequence into an LSTM (hidden 64), a linear head onto 28 classes.
+let paper003Model2 (seed: int) = SequenceNets.Model2(DigitCnnSpec.Paper, SequenceLstmSpec.Paper, Generator seed)
+
+/// The same model-2 by its parts (the exporter's two-input form).
+let partsOf (m: CnnLstm) =
+    let child name = m.Rnn.Children |> Array.find (fun (n, _) -> n = name) |> snd
+    CnnLstmParts(m.Cnns, child "lstm" :?> LSTM, child "head" :?> Linear)
 
 /// A batch-first LSTM module inside a Sequential ([batch, 5, 8] sequences), with a Linear on every step (the MatMul path) and a Tanh.
 let sequenceNet (seed: int) =
@@ -78,14 +71,14 @@ let kernelForward (m: Module) (x: float32[]) (shape: int[]) =
     use _ = Tensor.NoGrad()
     m.Forward(Tensor.OfArray(x, shape)).ToFloat32Array()
 
-/// The Kernel's forward of model-2 as paper 003 defines it: the LSTM's last hidden state into the head.
-let kernelForwardModel2 (p: CnnLstmParts) (x1: float32[]) (x2: float32[]) (shape: int[]) =
-    p.Eval() |> ignore
-    use _ = Tensor.NoGrad()
-    let z1 = p.Cnns.[0].Forward(Tensor.OfArray(x1, shape))
-    let z2 = p.Cnns.[1].Forward(Tensor.OfArray(x2, shape))
-    let _, (h, _) = p.Lstm.ForwardWithState(TensorOps.Stack([| z1; z2 |], 1))
-    p.Head.Forward(h).ToFloat32Array()
+/// Images 1 and 2 of each pair (both [n; 1; H; W]) as one [n; 2; H; W] array, image k on channel k.
+let pairsOf (images1: float32[]) (images2: float32[]) (shape: int[]) =
+    let plane = shape.[2] * shape.[3]
+    Array.init shape.[0] (fun n -> Array.append images1.[n * plane .. (n + 1) * plane - 1] images2.[n * plane .. (n + 1) * plane - 1]) |> Array.concat
+
+/// The Kernel's own forward of paper 003's CnnLstm on the pairs (images1[n], images2[n]).
+let kernelForwardModel2 (m: CnnLstm) (images1: float32[]) (images2: float32[]) (shape: int[]) =
+    kernelForward m (pairsOf images1 images2 shape) [| shape.[0]; 2; shape.[2]; shape.[3] |]
 
 /// ONNX Runtime's forward (CPU, one intra-op thread).
 let ortForward (path: string) (inputs: OnnxTensor[]) =

@@ -24,6 +24,23 @@ let private trainTiny (model: Module) (part: SequencePart) (epochs: int) (checkp
     let options = SequenceTrainingOptions(epochs, 16, 0.05, 3, 1, CheckpointPath = checkpoint)
     SequenceTraining.Train(model, part.Count, Func<_, _>(fun idx -> model.Forward(images.Batch(idx, 0)).CrossEntropy(idx |> Array.map (fun i -> part.First[i]))), options)
 
+/// The float32 values of parameter `name` of `m`, writable in place.
+let private values (m: Module) (name: string) = (m.NamedParameters |> Array.find (fun (n, _) -> n = name) |> snd).Raw.DataArray :?> float32[]
+
+/// `m` with its two conv1 channels swapped, and fc1's inputs with them: the same function, its filters in another order.
+let private swappedChannels (m: Module) =
+    let c = m.Clone()
+    let swap (a: float32[]) (i: int) (j: int) = let t = a[i] in a[i] <- a[j]; a[j] <- t
+    let w, b, fc = values c "conv1.weight", values c "conv1.bias", values c "fc1.weight"
+    let per = w.Length / 2
+    for k in 0 .. per - 1 do swap w k (per + k)
+    swap b 0 1
+    let inputs = fc.Length / 8 // Hidden = 8 rows of 2 channels × 13 × 13
+    let plane = inputs / 2
+    for row in 0 .. 7 do
+        for k in 0 .. plane - 1 do swap fc (row * inputs + k) (row * inputs + plane + k)
+    c
+
 let private bits (m: Module) = m.Parameters |> Array.map (fun p -> p.ToFloat32Array())
 
 [<Tests>]
@@ -53,6 +70,45 @@ let tests =
             Expect.equal t[2, 1] e[1, 2] "transpose"
             let ex = Expect.throwsC (fun () -> FilterDistances.Matrix(f, [| [| 1.0 |] |]) |> ignore) id
             Expect.stringContains ex.Message "has 2 values" "names the sizes"
+        }
+        test "one-to-one matching: never below S_i, each filter its own counterpart, a swapped copy matched at distance 0" {
+            let a = tinyCnn 7
+            let m = FilterMatch.Of(a, swappedChannels a)
+            Expect.equal m.Assignment [| 1; 0 |] "filter 0 is the copy's filter 1"
+            Expect.equal m.Matched [| 0.0; 0.0 |] "matched at distance 0"
+            // two filters near the same counterpart: S lets both take it, the matching cannot
+            let f, g = tinyCnn 8, tinyCnn 9
+            let wf, wg = values f "conv1.weight", values g "conv1.weight"
+            let per = wf.Length / 2
+            for k in 0 .. per - 1 do
+                wg[k] <- wf[k]
+                wf[per + k] <- wf[k] + 0.01f
+                wg[per + k] <- 5.0f
+            let m2 = FilterMatch.Of(f, g)
+            Expect.equal m2.NearestIndex [| 0; 0 |] "both pick G0"
+            Expect.equal m2.SharingNearest 1 "one filter reuses a counterpart"
+            Expect.equal (m2.Assignment |> Array.distinct).Length 2 "the matching gives each its own"
+            for i in 0 .. 1 do Expect.isGreaterThanOrEqual m2.Matched[i] m2.Nearest[i] $"matched ≥ S for filter {i}"
+            Expect.isGreaterThan m2.MeanMatched (m2.MeanNearest + 1.0) "the matching pays for the shared counterpart"
+            let ex = Expect.throwsC (fun () -> FilterMatch.Of(f, Sequential [ "fc", Linear(2, 2) :> Module ]) |> ignore) id
+            Expect.stringContains ex.Message "conv1.weight" "names what is missing"
+        }
+        test "CKA by layer: 1 at every layer against itself and a channel-swapped copy, below 1 against another draw; mismatched probes refused" {
+            let p = SequencePairs.Build(mnistLike (), 42, 18)
+            let probe = PairImages(p.Train.Pairs).Batch(Array.init 40 id, 0).Clone()
+            let a = tinyCnn 7
+            let ra = CnnRepresentation.Of(a, probe)
+            Expect.sequenceEqual ra.Layers [ "conv1"; "relu1"; "pool1"; "fc1"; "relu2"; "fc2" ] "dropout and flatten left out"
+            for name, other in [ "itself", a; "swapped copy", swappedChannels a ] do
+                for debiased in [ false; true ] do
+                    for v in ra.Cka(CnnRepresentation.Of(other, probe), debiased) do
+                        Expect.floatClose Accuracy.medium v 1.0 $"{name}, debiased {debiased}"
+            let other = ra.Cka(CnnRepresentation.Of(tinyCnn 8, probe))
+            Expect.isLessThan other[0] 0.999 "another draw's conv1 differs"
+            Expect.isTrue (a.IsTraining) "the model's training flag is restored"
+            let fewer = CnnRepresentation.Of(a, PairImages(p.Train.Pairs).Batch(Array.init 30 id, 0).Clone())
+            let ex = Expect.throwsC (fun () -> ra.Cka(fewer) |> ignore) id
+            Expect.stringContains ex.Message "probes" "names the probe counts"
         }
         test "SampleSummary: mean, sample sd and the t interval; refuses NaN naming its position" {
             let s = SampleSummary.Of [| 1.0; 2.0; 3.0; 4.0 |]

@@ -42,6 +42,29 @@ let tests =
             Expect.equal (Seq.toList r2.Losses) (r1.Losses |> Seq.skip 20 |> Seq.toList) "same losses after the resume point"
             Expect.isTrue (identical (parameters straight) (parameters resumed)) "bit-identical weights"
         }
+        test "a resumed run of a network with dropout draws the uninterrupted run's masks (generator positions are checkpointed)" {
+            use dir = new TempDir()
+            let train, _ = data.Value
+            let cnn (seed: int) = Models.Create("digitcnn003", Generator(seed))
+            let straight = cnn 3
+            let r1 = Trainer(straight, "sgd lr=0.05", options 16).Run(train)
+            let ckpt = dir.File "dropout.safetensors"
+            Trainer(cnn 3, "sgd lr=0.05", (optionsWith 8 ckpt 0 32)).Run(train) |> ignore
+            Expect.isNonEmpty (Checkpoint.Load ckpt).GeneratorState "the checkpoint holds the dropout generator"
+            // another seed: its dropout generator starts elsewhere, so only the checkpoint can put it back
+            let resumed = cnn 99
+            let r2 = Trainer(resumed, "sgd lr=0.05", (optionsWith 16 ckpt 0 32)).Run(train)
+            Expect.equal r2.ResumedFrom 8 "resumed"
+            Expect.equal (Seq.toList r2.Losses) (r1.Losses |> Seq.skip 8 |> Seq.toList) "same losses after the resume point"
+            Expect.isTrue (identical (parameters straight) (parameters resumed)) "bit-identical weights"
+            // a checkpoint without generator state cannot resume a network with dropout silently
+            let saved = Checkpoint.Load ckpt
+            let stripped = dir.File "stripped.safetensors"
+            Checkpoint.Save(stripped, CheckpointData(saved.Iteration, saved.Parameters, saved.OptimizerState, [], saved.Metadata))
+            let ex = Expect.throwsC (fun () -> Trainer(cnn 3, "sgd lr=0.05", (optionsWith 16 stripped 0 32)).Run(train) |> ignore) id
+            Expect.stringContains ex.Message "dropout layer 'dropout1'" "names the layer"
+            Expect.stringContains ex.Message stripped "names the file"
+        }
         test "same seeds and thread count give bit-identical weights" {
             let train, _ = data.Value
             let a, b = lenet 4, lenet 4

@@ -73,6 +73,10 @@ let tests =
             let two = Models.Create("twolayer", Generator 4)
             Expect.equal (bits two |> Array.map snd) (bits (Models.TwoLayerNet(784, 50, 10, gen = Generator 4)) |> Array.map snd) "twolayer weights"
             Expect.equal (two.Forward(Tensor.Zeros [| 2; 1; 28; 28 |])).Shape [| 2; 10 |] "twolayer takes images"
+            Expect.equal (bits (Models.Create("digitcnn003", Generator 4))) (bits (SequenceNets.DigitCnn(DigitCnnSpec.Paper, Generator 4))) "digitcnn003"
+            Expect.equal (bits (Models.Create("digitcnn003", Generator 4, "msra")))
+                         (bits (SequenceNets.DigitCnn({ DigitCnnSpec.Paper with WeightInit = Initializer.Parse "msra" }, Generator 4))) "digitcnn003 with an initialiser"
+            Expect.equal ((Models.Create("digitcnn003", Generator 4)).Forward(Tensor.Zeros [| 2; 1; 28; 28 |])).Shape [| 2; 10 |] "digitcnn003 takes images"
             for name in Models.Names do Expect.isGreaterThan (Models.Create(name, Generator 1)).ParameterCount 0L name
             let e = Expect.throwsC (fun () -> Models.Create("resnet", Generator 1) |> ignore) id
             Expect.stringContains e.Message "'resnet'" "names the bad name"
