@@ -86,6 +86,6 @@ let tests =
             Expect.floatClose { absolute = 1e-3; relative = 1e-3 } ((big.High95 - big.Mean) / (big.StdDev / sqrt 100000.0)) 1.959964 "large n"
             let one = SampleSummary.Of [ 3.0 ]
             Expect.isTrue (one.N = 1 && one.Mean = 3.0 && Double.IsNaN one.Low95) "one value: no interval"
-            Expect.equal (SampleSummary.Of [ 1.0; nan; 3.0 ]).N 2 "NaN left out"
+            Expect.throwsT<ArgumentException> (fun () -> SampleSummary.Of [ 1.0; nan; 3.0 ] |> ignore) "NaN refused, not left out silently"
         }
     ]
