@@ -153,8 +153,8 @@ public static class TrainCommand
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or System.Data.Common.DbException
                                   && e is not RunStoreUnavailableException)
         {
-            var why = e.Message.StartsWith(path, StringComparison.Ordinal) || e.Message.Contains(Path.GetFullPath(path)) ? e.Message : $"{path}: {e.Message}";
-            throw new RunStoreUnavailableException(path, $"run store {why}", e);
+            bool named = e.Message.Contains(path, StringComparison.Ordinal) || e.Message.Contains(Path.GetFullPath(path), StringComparison.Ordinal);
+            throw new RunStoreUnavailableException(path, named ? e.Message : $"run store {path}: {e.Message}", e);
         }
     }
 

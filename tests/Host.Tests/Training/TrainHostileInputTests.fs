@@ -143,6 +143,7 @@ let tests =
                 let code, _, err = run (List.toArray args)
                 let fragment = c.Fragment dir.Path
                 let lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> Array.filter (fun l -> l.StartsWith "initlab")
+                printfn "  %-48s exit %d: %s" c.Name code (if lines.Length > 0 then lines[0] else err.Trim().Split('\n')[0])
                 if code <> c.Code then failures.Add $"{c.Name}: exit {code}, expected {c.Code}; stderr: {err}"
                 elif not (err.Contains fragment) then failures.Add $"{c.Name}: the message does not name '{fragment}': {err}"
                 elif err.Contains "   at " then failures.Add $"{c.Name}: a stack trace: {err}"
