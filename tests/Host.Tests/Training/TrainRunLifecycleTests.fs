@@ -32,9 +32,47 @@ let runCancelled (argv: string[]) =
     try InitLab.Cli.TrainCommand.Run(given, cts.Token), err.ToString()
     finally Console.SetError old
 
+/// Polls `condition` every 10 ms for up to `ms`.
+let waitFor (ms: int) (condition: unit -> bool) =
+    let clock = Diagnostics.Stopwatch.StartNew()
+    while not (condition ()) && clock.ElapsedMilliseconds < int64 ms do Thread.Sleep 10
+    condition ()
+
 [<Tests>]
 let tests =
     testSequenced <| testList "training.cli.lifecycle" [
+        test "a train process killed with SIGKILL reads interrupted; the same command continues its row and ends with the uninterrupted weights, bit for bit" {
+            use dir = new TempDir()
+            let common = [ "--iterations"; "300"; "--threads"; "2"; "--checkpoint-interval"; "5" ]
+            // the uninterrupted reference, in its own store
+            use refDir = new TempDir()
+            let refCk = refDir.File "ck.safetensors"
+            let code, _, err = run (args refDir (common @ [ "--checkpoint"; refCk ]))
+            Expect.equal code 0 $"reference run (stderr: {err})"
+            let ck = dir.File "ck.safetensors"
+            let argv = args dir (common @ [ "--checkpoint"; ck ])
+            let child = startDotnet (Path.Combine(testBinDir, "initlab.dll") :: List.ofArray argv)
+            child.StandardOutput.ReadToEndAsync() |> ignore
+            child.StandardError.ReadToEndAsync() |> ignore
+            let checkpointed = waitFor 120_000 (fun () -> File.Exists ck || child.HasExited)
+            if not child.HasExited then
+                child.Kill() // SIGKILL: nothing in the child runs any more
+            child.WaitForExit()
+            if not checkpointed || child.ExitCode = 0 then
+                skiptest "the child finished before the kill could land (machine too fast for 300 iterations)"
+            let killed = runsOf dir
+            Expect.equal killed.Length 1 "one row"
+            Expect.equal killed[0].Status RunStatus.Interrupted "the killed run reads interrupted"
+            let code, _, err = run argv
+            Expect.equal code 0 $"resumed (stderr: {err})"
+            let after = runsOf dir
+            Expect.equal after.Length 1 "its own row continued, none added"
+            Expect.equal after[0].Status RunStatus.Finished "finished"
+            let final, reference = Checkpoint.Load ck, Checkpoint.Load refCk
+            Expect.equal final.Iteration reference.Iteration "same iteration"
+            Expect.isTrue (Seq.forall2 (fun (a: NamedTensor) b -> a = b) final.Parameters reference.Parameters) "weights bit for bit"
+            Expect.isTrue (Seq.forall2 (fun (a: NamedTensor) b -> a = b) final.OptimizerState reference.OptimizerState) "optimiser state bit for bit"
+        }
         test "rerunning a finished command adds no row, says so and exits 0" {
             use dir = new TempDir()
             let code, _, err = run (args dir [])
