@@ -12,10 +12,10 @@ public static class ExitCodes
     /// <summary>The work failed: a training run or sweep task failed (recorded as failed), a checksum mismatched, a run was not found.</summary>
     public const int Failure = 1;
 
-    /// <summary>Usage: an unknown command or option, an impossible value, a task index out of range.</summary>
+    /// <summary>Usage: an unknown command or option, an impossible value (--lr ≤ 0 or NaN, --batch above the training set, a missing --data-root, a checkpoint path that is a directory or cannot be written), a task index out of range, a resume under a changed config without --allow-config-change.</summary>
     public const int Usage = 2;
 
-    /// <summary>Bad input file: a corrupt or edited sweep manifest (hash mismatch), a malformed arms file, a corrupt data file or checkpoint.</summary>
+    /// <summary>Bad input file: a corrupt or edited sweep manifest (hash mismatch), a malformed arms file, a corrupt data file, a corrupt or foreign checkpoint (or one holding NaN).</summary>
     public const int InvalidInput = 3;
 
     /// <summary>The run store cannot be used: unreachable, not a store, a wrong connection string.</summary>
@@ -24,9 +24,17 @@ public static class ExitCodes
     /// <summary>The scheduler cannot be used: sbatch (or squeue) missing, or the submission refused; the script written is kept.</summary>
     public const int SchedulerUnavailable = 5;
 
+    /// <summary>Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); the run is recorded as interrupted and resumes on a rerun.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>The code and one line for an exception that reached the top of a command.</summary>
     public static (int Code, string Message) For(Exception e) => e switch
     {
+        Store.CheckpointFormatException => (InvalidInput, e.Message),
+        Data.DataFormatException => (InvalidInput, e.Message),
+        Store.RunStoreUnavailableException => (StoreUnavailable, e.Message),
+        Data.DataRootNotFoundException => (Usage, "--data-root " + e.Message),
+        UnauthorizedAccessException => (Failure, e.Message),
         Sweeps.SweepManifestException => (InvalidInput, e.Message),
         Sweeps.StoreUnavailableException => (StoreUnavailable, e.Message),
         Sweeps.SchedulerUnavailableException => (SchedulerUnavailable, e.Message),

@@ -184,7 +184,9 @@ public static class RunsCommand
         RunStatus.Finished => new Markup("[green]finished[/]"),
         RunStatus.Failed => new Markup("[red]failed[/]"),
         RunStatus.Stopped => new Markup("[yellow]stopped[/]"),
-        _ => new Markup("[blue]running[/]"),
+        RunStatus.Interrupted => new Markup("[darkorange]interrupted[/]"),
+        RunStatus.Running => new Markup("[blue]running[/]"),
+        _ => new Markup(Markup.Escape(s.ToString().ToLowerInvariant())),
     };
 
     static string PrettyJson(string json)

@@ -31,6 +31,7 @@ public static class TrainCommandLine
             new Option<string>("--checkpoint") { Description = "Checkpoint file; an existing one is resumed (default: none)", HelpName = "PATH" },
             CliOptions.Int("--checkpoint-interval", "Checkpoint every N iterations (0: at the end)", 0, 0),
             new Option<string>("--store") { Description = "Run store (default: $INITLAB_STORE, else runs/initlab.db)", HelpName = "PATH" },
+            CliOptions.Flag("--allow-config-change", "Resume a checkpoint written under another config (lr, batch, data…); the change is recorded in the run"),
             CliOptions.Flag("--quiet", "No progress display"),
         ];
         var command = new Command("train", "Train a model, recorded in the run store");

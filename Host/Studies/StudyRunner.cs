@@ -39,7 +39,8 @@ public sealed class StudyRunner : IDisposable
         if (found is not null && TryReuse(found, model, initial, out var reused)) return reused!;
 
         string safe = string.Concat((arm.Study + "-" + arm.Name).Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'));
-        long run = Store.StartRun(new RunInfo(arm.Study, arm.Name, arm.ConfigJson, arm.Seed,
+        // an earlier attempt of this arm that failed or was interrupted is retrained in its own row
+        long run = ReopenUnfinished(arm) ?? Store.StartRun(new RunInfo(arm.Study, arm.Name, arm.ConfigJson, arm.Seed,
             DataFingerprint: train.Fingerprint + (test is null ? "" : "+" + test.Fingerprint),
             CodeVersion: CodeVersion()));
         var checkpoint = Path.Combine(CheckpointDirectory, $"{safe}-run{run}.safetensors");
@@ -49,7 +50,9 @@ public sealed class StudyRunner : IDisposable
         try
         {
             var trainer = new Trainer(model, arm.OptimizerSpec, options);
-            var result = trainer.Run(train, test, Store, run);
+            TrainingResult result;
+            using (Store.KeepAlive(run))
+                result = trainer.Run(train, test, Store, run);
             Store.AddArtifact(run, "initial", initialPath, Sha256(initialPath));
             Store.AddArtifact(run, "checkpoint", checkpoint, Sha256(checkpoint));
             Store.LogMetrics(run, [new MetricPoint(options.Iterations, "run/seconds", result.Seconds),
@@ -57,6 +60,11 @@ public sealed class StudyRunner : IDisposable
             Store.FinishRun(run, RunStatus.Finished);
             return new ArmResult(run, false, result.Losses, result.Evaluations, initial, KernelState.Parameters(model),
                 result.Seconds, result.ImagesPerSecond);
+        }
+        catch (OperationCanceledException)
+        {
+            Store.FinishRun(run, RunStatus.Interrupted, "interrupted: training was cancelled");
+            throw;
         }
         catch (Exception e)
         {
@@ -73,6 +81,19 @@ public sealed class StudyRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(study);
         return TrainOrReuse(study.Arm(armName, seed, train, test), model, train, test);
+    /// The latest failed or interrupted run of this very arm (study, name, config), reopened; null when there is none.
+    long? ReopenUnfinished(ArmSpec arm)
+    {
+        var r = Store.FindResumableRunByConfigHash(RunStore.ConfigHash(arm.ConfigJson));
+        if (r is null || r.Status == RunStatus.Running || r.Study != arm.Study || r.Name != arm.Name) return null;
+        try
+        {
+            return Store.ReopenRun(r.Id).Id;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // taken meanwhile by another process: this one starts its own
+        }
     }
 
     bool TryReuse(RunRecord found, Module model, List<NamedTensor> initial, out ArmResult? result)

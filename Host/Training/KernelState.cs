@@ -32,6 +32,10 @@ public static class KernelState
     public static void LoadOptimizer(Optimizer optimizer, CheckpointData data, string source)
     {
         var kind = data.Metadata is not null && data.Metadata.TryGetValue(KindKey, out var k) ? k : "";
+        // a NaN moment or velocity would poison every later step: refuse it by name before anything is loaded
+        foreach (var t in data.OptimizerState)
+            if (FirstNonFinite(t.Data) is { } i)
+                throw new InvalidDataException($"{source}: optimiser state tensor '{t.Name}' holds {ValueAt(t.Data, i)} at element {i} (not finite)");
         AsDataError(() => optimizer.LoadState(kind, data.OptimizerState.Select(ToKernel)), source);
     }
 
@@ -72,6 +76,21 @@ public static class KernelState
             foreach (var found in Dropouts(child, prefix.Length == 0 ? name : prefix + "." + name))
                 yield return found;
     }
+    static long? FirstNonFinite(Array data)
+    {
+        switch (data)
+        {
+            case float[] f:
+                for (long i = 0; i < f.LongLength; i++) if (!float.IsFinite(f[i])) return i;
+                break;
+            case double[] d:
+                for (long i = 0; i < d.LongLength; i++) if (!double.IsFinite(d[i])) return i;
+                break;
+        }
+        return null;
+    }
+
+    static string ValueAt(Array data, long i) => Convert.ToString(data.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? "?";
 
     static NamedTensor ToFile(StateBuffer b) => new(b.Name, b.Shape, b.Data);
 

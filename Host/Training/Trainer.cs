@@ -12,8 +12,11 @@ namespace InitLab.Training;
 /// its learning-rate policy; evaluations on a schedule (every N iterations or every epoch, optionally
 /// before the first step, on the test set and on a training probe); an optional stop rule below the
 /// iteration cap; metrics into the run store; checkpoints that resume bit for bit; a guard that stops
-/// on a NaN/Inf loss and keeps the last good checkpoint. The kernel thread count is set for the run
-/// only (<see cref="Threads.Use"/>).
+/// on a NaN/Inf loss or a loss explosion (<see cref="TrainingOptions.Divergence"/>) and never writes a
+/// checkpoint from after the first bad step: a checkpoint is written only once the next loss (or, at the
+/// end, a forward pass of the last batch) shows its weights are good. A checkpoint carries the run's
+/// config (<see cref="TrainingOptions.RunConfig"/>); resuming under another one is refused unless allowed.
+/// The kernel thread count is set for the run only (<see cref="Threads.Use"/>).
 /// </summary>
 public sealed class Trainer
 {
@@ -32,6 +35,8 @@ public sealed class Trainer
         public const string TrainSetLoss = "train_set/loss";
         /// <summary>Accuracy on the training probe at an evaluation.</summary>
         public const string TrainSetAccuracy = "train_set/accuracy";
+        /// <summary>1 at the iteration a run was resumed under a changed config (allowed by <see cref="TrainingOptions.AllowConfigChange"/>).</summary>
+        public const string ConfigChanged = "resume/config_changed";
     }
 
     /// <summary>The model being trained (its parameters are updated in place).</summary>
@@ -84,7 +89,9 @@ public sealed class Trainer
     /// rule says so), evaluating on <paramref name="test"/> and on <paramref name="trainProbe"/> when given,
     /// logging to <paramref name="store"/> under <paramref name="runId"/> when given.
     /// </summary>
-    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite, or broke the divergence rule.</exception>
+    /// <exception cref="ConfigChangedException">The checkpoint was written under another run config and the change is not allowed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired; a checkpoint not yet verified is not written.</exception>
     public TrainingResult Run(DataSet train, DataSet? test = null, RunStore? store = null, long runId = 0,
         CancellationToken cancel = default, DataSet? trainProbe = null)
     {
@@ -95,8 +102,9 @@ public sealed class Trainer
         using var threads = Threads.Use(o.Threads);
 
         int start = 0;
+        string? configChange = null;
         if (o.CheckpointPath is not null && o.Resume && File.Exists(o.CheckpointPath))
-            start = RestoreCheckpoint(o.CheckpointPath);
+            (start, configChange) = Restore(o.CheckpointPath);
         if (start > o.Iterations)
             throw new ArgumentException($"checkpoint {o.CheckpointPath} is at iteration {start}, beyond the {o.Iterations} requested");
 
@@ -140,6 +148,18 @@ public sealed class Trainer
             return accuracy;
         }
 
+        if (configChange is not null && store is not null)
+            store.LogMetrics(runId, [new MetricPoint(start, Metrics.ConfigChanged, 1)]);
+        var guard = o.Divergence is null ? null : new DivergenceRule.Tracker(o.Divergence);
+        // the weights of a due checkpoint, held until a later loss shows they are good
+        CheckpointData? unverified = null;
+        string? LastGood() => o.CheckpointPath is not null && File.Exists(o.CheckpointPath) ? o.CheckpointPath : null;
+        void Diverged(int at, double loss, double bound)
+        {
+            Flush();
+            throw new NonFiniteLossException(at, loss, LastGood(), bound, o.Divergence);
+        }
+
         Model.Train();
         var clock = Stopwatch.StartNew();
         if (o.EvaluateAtStart && start == 0) Evaluate(0);
@@ -154,10 +174,13 @@ public sealed class Trainer
                 iteration++;
                 double lr = Optimizer.CurrentLr;
                 double value = TrainingStep.Run(Model, Optimizer, batch, Objective.Loss);
-                if (!double.IsFinite(value))
+                double? broken = guard is not null ? guard.Check(value) : double.IsFinite(value) ? null : double.NaN;
+                if (broken is { } bound) Diverged(iteration, value, bound);
+                if (unverified is not null)
                 {
-                    Flush();
-                    throw new NonFiniteLossException(iteration, value, o.CheckpointPath is not null && File.Exists(o.CheckpointPath) ? o.CheckpointPath : null);
+                    // this loss was computed from the held weights: they are good
+                    Checkpoint.Save(o.CheckpointPath!, unverified);
+                    unverified = null;
                 }
                 losses.Add(value);
                 rates.Add(lr);
@@ -179,7 +202,16 @@ public sealed class Trainer
                 if (o.CheckpointPath is not null && ((o.CheckpointInterval > 0 && iteration % o.CheckpointInterval == 0) || last))
                 {
                     Flush();
-                    SaveCheckpoint(o.CheckpointPath, iteration);
+                    var held = Snapshot(iteration);
+                    if (last)
+                    {
+                        // no next step will judge these weights: a forward pass of this batch does
+                        double after = ProbeLoss(batch);
+                        if ((guard is not null ? guard.Peek(after) : double.IsFinite(after) ? null : double.NaN) is { } b)
+                            Diverged(iteration, after, b);
+                        Checkpoint.Save(o.CheckpointPath, held);
+                    }
+                    else unverified = held;
                 }
                 if (pending.Count >= 512) Flush();
                 progress.Report(iteration, value, accuracy);
@@ -195,31 +227,88 @@ public sealed class Trainer
             TrainEvaluations = trainEvaluations,
             EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
             StopReason = stopReason,
+            ConfigChange = configChange,
         };
+    }
+
+    /// <summary>The loss of <paramref name="batch"/> under the current weights, in evaluation mode, nothing recorded or updated.</summary>
+    double ProbeLoss(Batch batch)
+    {
+        Model.Eval();
+        try
+        {
+            using var _ = Tensor.NoGrad();
+            using var buffers = Tensor.Scope();
+            return Objective.Loss(Model, batch).Item;
+        }
+        finally
+        {
+            Model.Train();
+        }
     }
 
     /// <summary>Writes parameters, optimiser state and dropout generator positions at <paramref name="iteration"/> atomically; refuses non-finite weights.</summary>
     public void SaveCheckpoint(string path, int iteration)
     {
-        foreach (var (_, p) in Model.ParametersByName)
-            if (!p.AllFinite())
-                throw new NonFiniteLossException(iteration, double.NaN, File.Exists(path) ? path : null);
-        var (optim, meta) = KernelState.Optimizer(Optimizer);
+        var data = Snapshot(iteration, path);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        Checkpoint.Save(path, new CheckpointData(iteration, KernelState.Parameters(Model), optim, KernelState.Generators(Model), meta));
+        Checkpoint.Save(path, data);
     }
 
+    /// <summary>A copy of parameters, optimiser state, dropout generators and run config at <paramref name="iteration"/>; refuses non-finite weights.</summary>
+    CheckpointData Snapshot(int iteration, string? path = null)
+    {
+        path ??= Options.CheckpointPath;
+        foreach (var (_, p) in Model.ParametersByName)
+            if (!p.AllFinite())
+                throw new NonFiniteLossException(iteration, double.NaN, path is not null && File.Exists(path) ? path : null);
+        var (optim, meta) = KernelState.Optimizer(Optimizer);
+        if (Options.RunConfig is { } config) meta[RunConfigKey] = RunConfigText(config);
+        return new CheckpointData(iteration, KernelState.Parameters(Model), optim, KernelState.Generators(Model), meta);
+    }
+
+    const string RunConfigKey = "run.config";
+
+    static string RunConfigText(IReadOnlyDictionary<string, string> config) =>
+        System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, string>(config.ToDictionary(), StringComparer.Ordinal));
+
     /// <summary>Loads a checkpoint into the model, its dropout generators and the optimiser; returns its iteration.</summary>
-    public int RestoreCheckpoint(string path)
+    /// <exception cref="ConfigChangedException">The checkpoint's run config differs from <see cref="TrainingOptions.RunConfig"/> and the change is not allowed.</exception>
+    public int RestoreCheckpoint(string path) => Restore(path).Iteration;
+
+    /// <summary>Loads a checkpoint; returns its iteration and the config change allowed, if any.</summary>
+    (int Iteration, string? ConfigChange) Restore(string path)
     {
         var data = Checkpoint.Load(path);
+        string? change = null;
+        if (Options.RunConfig is { } now && data.Metadata is not null && data.Metadata.TryGetValue(RunConfigKey, out var savedText))
+        {
+            Dictionary<string, string> saved;
+            try
+            {
+                saved = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(savedText) ?? [];
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"{path}: metadata '{RunConfigKey}' is not a JSON object of strings ({e.Message})", e);
+            }
+            var differences = saved.Keys.Union(now.Keys).Order(StringComparer.Ordinal)
+                .Where(k => saved.GetValueOrDefault(k) != now.GetValueOrDefault(k))
+                .Select(k => $"{k} {saved.GetValueOrDefault(k) ?? "(default)"} → {now.GetValueOrDefault(k) ?? "(default)"}")
+                .ToList();
+            if (differences.Count > 0)
+            {
+                change = string.Join(", ", differences);
+                if (!Options.AllowConfigChange) throw new ConfigChangedException(path, change);
+            }
+        }
         if (data.Iteration > int.MaxValue) throw new InvalidDataException($"{path}: iteration {data.Iteration} is out of range");
         KernelState.LoadParameters(Model, data.Parameters, path);
         KernelState.LoadGenerators(Model, data.GeneratorState, path);
         KernelState.LoadOptimizer(Optimizer, data, path);
         if (Optimizer.Iteration != (int)data.Iteration)
             throw new InvalidDataException($"{path}: the optimiser state is at iteration {Optimizer.Iteration} but the checkpoint says {data.Iteration}");
-        return (int)data.Iteration;
+        return ((int)data.Iteration, change);
     }
 }

@@ -51,6 +51,19 @@ public sealed record TrainingOptions
     /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
     public bool Resume { get; init; } = true;
 
+    /// <summary>When a finite loss counts as diverged (see <see cref="DivergenceRule"/>); null: only NaN/Inf stop a run.</summary>
+    public DivergenceRule? Divergence { get; init; } = DivergenceRule.Default;
+
+    /// <summary>
+    /// The run's config as written into each checkpoint (the options that decide the weights, minus the
+    /// iteration cap); a resume from a checkpoint written under another config is refused, naming the
+    /// difference, unless <see cref="AllowConfigChange"/>. Null: not recorded, not checked.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? RunConfig { get; init; }
+
+    /// <summary>Resume even when the checkpoint's run config differs (the change is logged as a metric and returned).</summary>
+    public bool AllowConfigChange { get; init; }
+
     /// <summary>Progress display.</summary>
     public ProgressMode Progress { get; init; } = ProgressMode.Auto;
 
@@ -65,6 +78,7 @@ public sealed record TrainingOptions
         if (Threads < 1 || Threads > 256) throw new ArgumentException($"threads must be in 1..256, got {Threads}", nameof(Threads));
         if (TestInterval < 0) throw new ArgumentException($"test interval must be ≥ 0, got {TestInterval}", nameof(TestInterval));
         if (TestBatchSize < 1) throw new ArgumentException($"test batch size must be ≥ 1, got {TestBatchSize}", nameof(TestBatchSize));
+        Divergence?.Validate();
         if (CheckpointInterval < 0) throw new ArgumentException($"checkpoint interval must be ≥ 0, got {CheckpointInterval}", nameof(CheckpointInterval));
     }
 }

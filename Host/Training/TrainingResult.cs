@@ -24,6 +24,9 @@ public sealed record TrainingResult(
     /// <summary>Why the <see cref="TrainingOptions.StopRule"/> ended training early, or null when it ran to the cap.</summary>
     public string? StopReason { get; init; }
 
+    /// <summary>The differences of the run config from the checkpoint resumed (allowed), e.g. "lr 0.01 → 0.1"; null when none.</summary>
+    public string? ConfigChange { get; init; }
+
     /// <summary>The last evaluation, if any.</summary>
     public Evaluation? Final => Evaluations.Count > 0 ? Evaluations[^1] : null;
 }

@@ -5,8 +5,9 @@ open System.Numerics.Tensors
 
 /// Shape checks and the batch-parallel im2col + GEMM driver shared by the float32 and float64
 /// convolutions. Each worker owns a fixed range of images and unfolds a few of them at a time side
-/// by side (one wider GEMM instead of several thin ones); weight/bias gradients are summed per
-/// worker and reduced in worker order, so results are bit-identical for a given thread count.
+/// by side (one wider GEMM instead of several thin ones). The backward pass cuts the batch into a
+/// fixed number of chunks (set by the batch, not the thread count), sums weight/bias gradients per
+/// chunk and reduces them in chunk order, so dW/db are bit-identical for every thread count.
 module internal ConvDriver =
 
     let isNullArr (a: 'T[]) = isNull (box a)
@@ -46,6 +47,14 @@ module internal ConvDriver =
         max 1 (min imagesPerWorker (budget / max 1 (ckk * ohw)))
 
     let workersFor (n: int) = max 1 (min Threads.Count n)
+
+    /// Most chunks a backward batch is cut into. The count depends on the batch alone (never on the
+    /// thread count), so dW/db are summed in one order for every worker count; up to this many workers share it.
+    [<Literal>]
+    let MaxBackwardChunks = 16
+
+    /// Chunks of the backward pass: runs of whole groups of g images, at most MaxBackwardChunks.
+    let backwardChunks (n: int) (g: int) = max 1 (min MaxBackwardChunks ((n + g - 1) / g))
 
 /// One convolution call (forward or backward) split by images across workers. The precision-specific
 /// pieces (GEMM, unfold/fold, vector adds) are abstract; subclasses are cached per calling thread.
@@ -127,6 +136,11 @@ type internal ConvJob<'T>() =
                     this.AddScalar(ReadOnlySpan<'T>(out, o * gw + gi * ohw, ohw), b, hasBias, Span<'T>(this.Y, yImg + o * ohw, ohw))
             i0 <- i0 + gc
 
+    /// Images per unfolded group of the backward pass: from the whole batch, not a worker's share,
+    /// so the blocks below do not depend on the thread count.
+    member this.BackwardGroup() =
+        ConvDriver.groupSize (96 * 1024) (this.C * this.KH * this.KW) (this.OH * this.OW) this.N
+
     member this.BackwardPart(wi: int) =
         let n, c, h, w, oc = this.N, this.C, this.H, this.W, this.OC
         let ckk = c * this.KH * this.KW
@@ -135,57 +149,74 @@ type internal ConvJob<'T>() =
         let needDx = not (isNull this.Dx)
         let needDw = not (isNull this.Dw)
         let needDb = not (isNull this.Db)
-        let n0 = ThreadState.splitStart n this.Workers 1 wi
-        let n1 = ThreadState.splitStart n this.Workers 1 (wi + 1)
-        let g = ConvDriver.groupSize (96 * 1024) ckk ohw (n1 - n0)
+        let g = this.BackwardGroup()
+        let blocks = (n + g - 1) / g
+        let chunks = ConvDriver.backwardChunks n g
+        let c0 = ThreadState.splitStart chunks this.Workers 1 wi
+        let c1 = ThreadState.splitStart chunks this.Workers 1 (wi + 1)
         let col = this.Buf(sc, Slot.Col, ckk * g * ohw)
         let dyg = this.Buf(sc, Slot.Out, oc * g * ohw)
         let dcol = if needDx then this.Buf(sc, Slot.DCol, ckk * g * ohw) else col
-        let dwp = this.Buf(sc, Slot.Grad, oc * ckk)
-        let dbp = this.Buf(sc, Slot.Bias, oc)
-        this.Zero(dwp, oc * ckk)
-        this.Zero(dbp, oc)
-        let mutable first = true
-        let mutable i0 = n0
-        while i0 < n1 do
-            let gc = min g (n1 - i0)
-            let gw = gc * ohw
-            // dY of the group as one oc × (gc·ohw) matrix
-            for gi in 0 .. gc - 1 do
-                let dyImg = (i0 + gi) * oc * ohw
-                for o in 0 .. oc - 1 do
-                    ReadOnlySpan<'T>(this.Dy, dyImg + o * ohw, ohw).CopyTo(Span<'T>(dyg, o * gw + gi * ohw, ohw))
-            if needDb then
-                for o in 0 .. oc - 1 do
-                    dbp.[o] <- this.Add(dbp.[o], this.Sum(ReadOnlySpan<'T>(dyg, o * gw, gw)))
-            if needDw then
+        // one partial dW/db per chunk this worker owns, reduced in chunk order afterwards
+        let dwAll = this.Buf(sc, Slot.Grad, max 1 (c1 - c0) * oc * ckk)
+        let dbAll = this.Buf(sc, Slot.Bias, max 1 (c1 - c0) * oc)
+        this.Zero(dbAll, max 1 (c1 - c0) * oc)
+        for ci in c0 .. c1 - 1 do
+            let dwOff = (ci - c0) * oc * ckk
+            let dbOff = (ci - c0) * oc
+            let n0 = min n (g * ThreadState.splitStart blocks chunks 1 ci)
+            let n1 = min n (g * ThreadState.splitStart blocks chunks 1 (ci + 1))
+            let mutable first = true
+            let mutable i0 = n0
+            while i0 < n1 do
+                let gc = min g (n1 - i0)
+                let gw = gc * ohw
+                // dY of the group as one oc × (gc·ohw) matrix
                 for gi in 0 .. gc - 1 do
-                    this.Unfold(this.X, (i0 + gi) * c * h * w, col, gi * ohw, gw)
-                // dW += dY · colᵀ
-                this.Gemm(sc, false, true, oc, ckk, gw, dyg, 0, gw, col, 0, gw, not first, dwp, 0, ckk)
-                first <- false
-            if needDx then
-                // dcol = Wᵀ · dY, folded back onto the images
-                this.Gemm(sc, true, false, ckk, gw, oc, this.Wt, 0, ckk, dyg, 0, gw, false, dcol, 0, gw)
-                for gi in 0 .. gc - 1 do
-                    this.Fold(dcol, gi * ohw, gw, this.Dx, (i0 + gi) * c * h * w)
-            i0 <- i0 + gc
+                    let dyImg = (i0 + gi) * oc * ohw
+                    for o in 0 .. oc - 1 do
+                        ReadOnlySpan<'T>(this.Dy, dyImg + o * ohw, ohw).CopyTo(Span<'T>(dyg, o * gw + gi * ohw, ohw))
+                if needDb then
+                    for o in 0 .. oc - 1 do
+                        dbAll.[dbOff + o] <- this.Add(dbAll.[dbOff + o], this.Sum(ReadOnlySpan<'T>(dyg, o * gw, gw)))
+                if needDw then
+                    for gi in 0 .. gc - 1 do
+                        this.Unfold(this.X, (i0 + gi) * c * h * w, col, gi * ohw, gw)
+                    // dW_chunk (+)= dY · colᵀ
+                    this.Gemm(sc, false, true, oc, ckk, gw, dyg, 0, gw, col, 0, gw, not first, dwAll, dwOff, ckk)
+                    first <- false
+                if needDx then
+                    // dcol = Wᵀ · dY, folded back onto the images
+                    this.Gemm(sc, true, false, ckk, gw, oc, this.Wt, 0, ckk, dyg, 0, gw, false, dcol, 0, gw)
+                    for gi in 0 .. gc - 1 do
+                        this.Fold(dcol, gi * ohw, gw, this.Dx, (i0 + gi) * c * h * w)
+                i0 <- i0 + gc
 
-    /// Adds the per-worker partial weight/bias gradients in worker order.
+    /// Adds the per-chunk partial weight/bias gradients in chunk order: the chunks are fixed by the
+    /// batch alone, so the sums are bit-identical whatever the number of workers.
     member this.Reduce() =
         let ckk = this.C * this.KH * this.KW
         let oc = this.OC
+        let chunks = ConvDriver.backwardChunks this.N (this.BackwardGroup())
         for wi in 0 .. this.Workers - 1 do
             let sc = this.Ws.[wi]
-            if not (isNull this.Dw) then
-                this.AddInto(ReadOnlySpan<'T>(this.Buf(sc, Slot.Grad, oc * ckk), 0, oc * ckk), Span<'T>(this.Dw, 0, oc * ckk))
-            if not (isNull this.Db) then
-                this.AddInto(ReadOnlySpan<'T>(this.Buf(sc, Slot.Bias, oc), 0, oc), Span<'T>(this.Db, 0, oc))
+            let c0 = ThreadState.splitStart chunks this.Workers 1 wi
+            let c1 = ThreadState.splitStart chunks this.Workers 1 (wi + 1)
+            let owned = max 1 (c1 - c0)
+            for k in 0 .. c1 - c0 - 1 do
+                if not (isNull this.Dw) then
+                    this.AddInto(ReadOnlySpan<'T>(this.Buf(sc, Slot.Grad, owned * oc * ckk), k * oc * ckk, oc * ckk), Span<'T>(this.Dw, 0, oc * ckk))
+                if not (isNull this.Db) then
+                    this.AddInto(ReadOnlySpan<'T>(this.Buf(sc, Slot.Bias, owned * oc), k * oc, oc), Span<'T>(this.Db, 0, oc))
 
     /// Fills the fields for one call and runs it on the worker pool.
     member this.Start(backward, x, n, c, h, w, wt, oc, kh, kw, stride, pad, oh, ow) =
         this.Backward <- backward
-        this.Workers <- ConvDriver.workersFor n
+        this.Workers <-
+            if backward then
+                let g = ConvDriver.groupSize (96 * 1024) (c * kh * kw) (oh * ow) n
+                max 1 (min Threads.Count (ConvDriver.backwardChunks n g))
+            else ConvDriver.workersFor n
         this.Ws <- Workspace.For this.Workers
         this.X <- x
         this.Wt <- wt

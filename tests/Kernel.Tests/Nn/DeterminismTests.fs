@@ -35,4 +35,11 @@ let tests =
             let c = train 8 1
             Expect.notEqual (snd a[0]) (snd c[0]) "another seed differs"
         }
+        test "1, 2 and 3 threads give the same LeNet-5 weights bit for bit after 50 steps" {
+            let one = train 7 1
+            for t in [ 2; 3 ] do
+                for (n, x), (_, y) in Array.zip one (train 7 t) do
+                    let differing = Array.fold2 (fun k (p: float32) q -> if System.BitConverter.SingleToInt32Bits p <> System.BitConverter.SingleToInt32Bits q then k + 1 else k) 0 x y
+                    Expect.equal differing 0 $"{n}: elements differing between 1 and {t} threads"
+        }
     ]
