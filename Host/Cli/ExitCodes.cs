@@ -24,6 +24,12 @@ public static class ExitCodes
     /// <summary>The scheduler cannot be used: sbatch (or squeue) missing, or the submission refused; the script written is kept.</summary>
     public const int SchedulerUnavailable = 5;
 
+    /// <summary><c>export onnx</c>: a layer of the network has no ONNX form (export keeps 1 for a bad checkpoint, see the README's table).</summary>
+    public const int ExportUnsupportedLayer = 3;
+
+    /// <summary><c>export onnx</c>: the output file cannot be written; nothing half-written is left.</summary>
+    public const int ExportUnwritable = 4;
+
     /// <summary>The code and one line for an exception that reached the top of a command.</summary>
     public static (int Code, string Message) For(Exception e) => e switch
     {

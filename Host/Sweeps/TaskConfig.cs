@@ -7,7 +7,7 @@ namespace InitLab.Sweeps;
 /// </summary>
 public sealed record TaskConfig
 {
-    /// <summary>Network name (see <c>Models.Names</c>): lenet5 or twolayer.</summary>
+    /// <summary>Network name (see <c>Models.Names</c>): lenet5, twolayer or paper001-lenet.</summary>
     public string Model { get; init; } = "lenet5";
 
     /// <summary>Training data: mnist, chars74k or synthetic.</summary>
@@ -53,7 +53,7 @@ public sealed record TaskConfig
     public void Validate(string where)
     {
         static void Need(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
-        Need(Model is "lenet5" or "twolayer", $"{where}: model '{Model}' is not one of lenet5, twolayer");
+        Need(Kernel.Nn.Models.Names.Contains(Model), $"{where}: model '{Model}' is not one of {string.Join(", ", Kernel.Nn.Models.Names)}");
         Need(Data is "mnist" or "chars74k" or "synthetic", $"{where}: data '{Data}' is not one of mnist, chars74k, synthetic");
         Need(!string.IsNullOrWhiteSpace(Solver), $"{where}: solver is empty");
         Need(Batch >= 1, $"{where}: batch must be ≥ 1, got {Batch}");

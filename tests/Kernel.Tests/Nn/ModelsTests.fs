@@ -73,6 +73,7 @@ let tests =
             let two = Models.Create("twolayer", Generator 4)
             Expect.equal (bits two |> Array.map snd) (bits (Models.TwoLayerNet(784, 50, 10, gen = Generator 4)) |> Array.map snd) "twolayer weights"
             Expect.equal (two.Forward(Tensor.Zeros [| 2; 1; 28; 28 |])).Shape [| 2; 10 |] "twolayer takes images"
+            Expect.equal (bits (Models.Create("paper001-lenet", Generator 4))) (bits (Paper001LeNet.Create(1, 28, 28, 10, gen = Generator 4))) "paper001-lenet is paper 001's LeNet for MNIST"
             for name in Models.Names do Expect.isGreaterThan (Models.Create(name, Generator 1)).ParameterCount 0L name
             let e = Expect.throwsC (fun () -> Models.Create("resnet", Generator 1) |> ignore) id
             Expect.stringContains e.Message "'resnet'" "names the bad name"
