@@ -34,9 +34,12 @@ public static class TaskExecutor
         // a done task is answered from one indexed lookup, before any data is loaded
         if (store.FindFinishedRunByConfigHash(task.ConfigHash) is { } finished)
             return Skipped(task, finished);
-        var prepared = TaskRunner.Prepare(task, options.DataRoot); // bad data fails before anything is recorded
+        var kind = SweepTaskKinds.Find(task.Config.Kind);
+        // bad data fails here, before anything is recorded
+        var prepared = kind is null ? TaskRunner.Prepare(task, options.DataRoot) : null;
+        var preparedOther = kind?.Prepare(task, options);
         var start = store.BeginTask(new RunInfo(manifest.Study, task.RunName, ConfigHash.CanonicalJsonOf(task.Config), task.Config.Seed,
-            prepared.DataFingerprint, TaskRunner.CodeVersion()));
+            prepared?.DataFingerprint ?? preparedOther!.DataFingerprint, TaskRunner.CodeVersion()));
         if (start.Outcome == TaskStartOutcome.AlreadyFinished) return Skipped(task, start.Run);
         if (start.Outcome == TaskStartOutcome.Busy)
             return new TaskOutcome(index, TaskOutcomeKind.Busy, start.Run.Id, 0,
@@ -50,7 +53,9 @@ public static class TaskExecutor
             TaskRunner.Outcome outcome;
             // heartbeats keep a run that logs rarely from being taken for dead by other hosts
             using (store.KeepAlive(id))
-                outcome = TaskRunner.Train(prepared, store, id, checkpoint, options.Threads, options.Quiet, PausePoint.FromEnvironment());
+                outcome = prepared is not null
+                    ? TaskRunner.Train(prepared, store, id, checkpoint, options.Threads, options.Quiet, PausePoint.FromEnvironment())
+                    : preparedOther!.Train(store, id, checkpoint, options, PausePoint.FromEnvironment());
             var points = new List<MetricPoint>
             {
                 new(outcome.Iterations, "run/seconds", outcome.Seconds),
@@ -58,11 +63,11 @@ public static class TaskExecutor
             };
             if (outcome.ResumedFrom > 0) points.Add(new MetricPoint(outcome.ResumedFrom, ResumedFromMetric, outcome.ResumedFrom));
             store.LogMetrics(id, points);
-            store.AddArtifact(id, "checkpoint", checkpoint);
+            if (File.Exists(checkpoint)) store.AddArtifact(id, "checkpoint", checkpoint); // kinds without checkpoints write none
             store.FinishRun(id, RunStatus.Finished);
-            var kind = outcome.ResumedFrom > 0 ? TaskOutcomeKind.Resumed : TaskOutcomeKind.Trained;
-            return new TaskOutcome(index, kind, id, outcome.ResumedFrom,
-                $"task {index} ({task.RunName}) {(kind == TaskOutcomeKind.Resumed ? $"resumed from iteration {outcome.ResumedFrom} and " : "")}finished as run {id}"
+            var how = outcome.ResumedFrom > 0 ? TaskOutcomeKind.Resumed : TaskOutcomeKind.Trained;
+            return new TaskOutcome(index, how, id, outcome.ResumedFrom,
+                $"task {index} ({task.RunName}) {(how == TaskOutcomeKind.Resumed ? $"resumed from iteration {outcome.ResumedFrom} and " : "")}finished as run {id}"
                 + (outcome.TestAccuracy is { } a ? $", test accuracy {a:P2}" : ""));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
