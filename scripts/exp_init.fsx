@@ -3,7 +3,7 @@
 // training error converges, score = Q3 of the test accuracies after convergence, n seeds per arm shared by
 // both methods; δ chosen per condition on a validation split of the training subset (never the test set).
 //
-//   dotnet fsi scripts/exp_init.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--seeds N]
+//   dotnet fsi scripts/exp_init.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--seeds N] [--workers N | --slurm | --report-only] [--store PATH]
 #load "Common.fsx"
 
 open System
@@ -90,11 +90,28 @@ printfn "estimate: %.0f img/s measured; ≈ %.1f min for the validation arms and
 // ---- Runs ----------------------------------------------------------------------------------------
 let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
 let training = new InitArmTraining(storePath)
+// ---- Sweep hook (issue 13; keep sweep edits inside this block) ------------------------------------
+// --workers N trains each batch of arms on N local worker processes, --slurm submits it as a Slurm job
+// array and stops (rerun the same command when the job is done), --report-only trains nothing and builds
+// the report from the arms already in the store (Host/Studies/DataDrivenInit/InitSweep.cs).
+if isNull (Environment.GetEnvironmentVariable InitLab.Sweeps.WorkerCommand.Variable) then
+    Environment.SetEnvironmentVariable(InitLab.Sweeps.WorkerCommand.Variable, IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "Host", "Cli", "bin", "Release", "net10.0", "initlab.dll"))
+let sweepHook = InitSweep(outDir, storePath, options, Option.toObj (args.Option "data"), root.IsNone, args.Int("workers", 0), args.Flag "slurm", args.Flag "report-only")
+/// Trains (or checks) the batch `arm` belongs to through the sweep when a sweep option is given; `run` calls it first.
+let sweepFirst (arm: InitArm) =
+    let batch =
+        if List.contains arm validationArms then validationArms
+        elif List.contains arm collapseArms then collapseArms
+        else [ for s in seeds -> InitArm(arm.DataSet, arm.SubsetPercent, arm.Method, arm.Delta, s, arm.Purpose) ]
+    if not (sweepHook.Ensure(arm, batch)) then exit 0
+// ---- end of the sweep hook ------------------------------------------------------------------------
 let run (arm: InitArm) =
+    sweepFirst arm // the sweep hook above
     let train, test = data[arm.DataSet]
     let r = training.RunOrReuse(arm, train, test, options)
     printfn "  %-42s score %.4f  converged %s  %d epochs%s" arm.Key r.Score (match Option.ofNullable r.ConvergedEpoch with Some e -> $"at {e}" | None -> "no (cap)") r.Epochs.Count (if r.Reused then "  (reused)" else "")
     r
+
 
 printfn "δ search (validation split of each training subset):"
 let validation = validationArms |> List.map run

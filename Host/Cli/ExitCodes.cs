@@ -26,6 +26,11 @@ public static class ExitCodes
 
     /// <summary>Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); the run is recorded as interrupted and resumes on a rerun.</summary>
     public const int Interrupted = 130;
+    /// <summary><c>export onnx</c>: a layer of the network has no ONNX form (export keeps 1 for a bad checkpoint, see the README's table).</summary>
+    public const int ExportUnsupportedLayer = 3;
+
+    /// <summary><c>export onnx</c>: the output file cannot be written; nothing half-written is left.</summary>
+    public const int ExportUnwritable = 4;
 
     /// <summary>The code and one line for an exception that reached the top of a command.</summary>
     public static (int Code, string Message) For(Exception e) => e switch

@@ -5,14 +5,15 @@ namespace InitLab.Cli;
 /// <summary>Entry point of the <c>initlab</c> command: one sub-command per concern, parsed by System.CommandLine.</summary>
 public static class Program
 {
-    /// <summary>The command tree: data, runs, train, sweep.</summary>
+    /// <summary>The command tree: data, runs, train, sweep, export.</summary>
     public static RootCommand Root()
     {
-        var root = new RootCommand("InitLab: train CNNs, record runs, run sweeps locally or on Slurm. Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input file, 4 store unavailable, 5 scheduler unavailable.");
+        var root = new RootCommand("InitLab: train CNNs, record runs, run sweeps locally or on Slurm. Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input file, 4 store unavailable, 5 scheduler unavailable (export onnx: 1 bad checkpoint, 3 a layer with no ONNX form, 4 output unwritable).");
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(TrainCommandLine.Create());
         root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 

@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace InitLab.Cli;
 
 /// <summary>
-/// <c>initlab runs list [--store PATH] [--study S]</c>, <c>initlab runs show ID [--store PATH]</c> and
+/// <c>initlab runs list [--store PATH|CONNECTION] [--study S]</c>, <c>initlab runs show ID [--store …]</c> and
 /// <c>initlab runs compare [--study S] [--metric M]… [--csv FILE]</c>: browse the run store and compare
 /// runs that differ only in their seed. The store defaults to <c>INITLAB_STORE</c>, else
 /// <c>runs/initlab.db</c> under the current directory.
@@ -53,24 +53,18 @@ public static class RunsCommand
     /// <summary>INITLAB_STORE if set, else runs/initlab.db under the current directory.</summary>
     public static string DefaultStorePath() => CliOptions.DefaultStore();
 
-    static int WithStore(string path, Func<RunStore, int> body)
+    static int WithStore(string location, Func<RunStore, int> body)
     {
-        if (!File.Exists(path))
-            return Error($"No run store at '{Path.GetFullPath(path)}' (use --store PATH or set INITLAB_STORE).", Failure);
-        try
-        {
-            using var s = RunStore.Open(path);
-            return body(s);
-        }
-        catch (InvalidDataException e)
-        {
-            return Error(e.Message, ExitCodes.StoreUnavailable);
-        }
+        // the browsing verbs only read: a SQLite store that does not exist is not created
+        if (!RunStore.IsPostgresLocation(location) && !File.Exists(location))
+            return Error($"No run store at '{Path.GetFullPath(location)}' (use --store PATH|CONNECTION or set INITLAB_STORE).", Failure);
+        using var s = SweepStores.Open(location); // failures: StoreUnavailableException → exit code 4
+        return body(s);
     }
 
     static int Compare(RunStore store, string? study, string[]? metrics, string? csv)
     {
-        var rows = InitLab.Sweeps.RunComparison.Of(store, study, metrics is { Length: > 0 } ? metrics : null);
+        var rows = RunComparison.Compare(store, study, metrics is { Length: > 0 } ? metrics : null);
         if (rows.Count == 0)
         {
             AnsiConsole.MarkupLine($"[yellow]No finished runs{(study is null ? "" : $" of study '{Markup.Escape(study)}'")} in {Markup.Escape(store.Path)}.[/]");
@@ -85,7 +79,7 @@ public static class RunsCommand
         AnsiConsole.Write(table);
         if (csv is not null)
         {
-            File.WriteAllText(csv, InitLab.Sweeps.RunComparison.ToCsv(rows));
+            using (var w = new StreamWriter(csv)) RunComparison.WriteCsv(rows, w);
             AnsiConsole.MarkupLine($"[grey]CSV written to {Markup.Escape(Path.GetFullPath(csv))}[/]");
         }
         return Ok;

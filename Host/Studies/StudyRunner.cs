@@ -81,6 +81,8 @@ public sealed class StudyRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(study);
         return TrainOrReuse(study.Arm(armName, seed, train, test), model, train, test);
+    }
+
     /// The latest failed or interrupted run of this very arm (study, name, config), reopened; null when there is none.
     long? ReopenUnfinished(ArmSpec arm)
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using InitLab.Store;
 
 namespace InitLab.Sweeps;
@@ -20,22 +19,14 @@ public static class ConfigHash
         CanonicalJson.Normalize(JsonSerializer.Serialize(config, Json), "task config");
 
     /// <summary>SHA-256 (lower-case hex) of the canonical form of <paramref name="json"/>.</summary>
-    public static string OfJson(string json) =>
-        Sha256(CanonicalJson.Normalize(json, "config"));
+    public static string OfJson(string json) => RunStore.ConfigHash(json);
 
     /// <summary>SHA-256 (lower-case hex) of the config's canonical JSON.</summary>
-    public static string Of(TaskConfig config) => Sha256(CanonicalJsonOf(config));
+    public static string Of(TaskConfig config) => RunStore.ConfigHash(CanonicalJsonOf(config));
 
     /// <summary>The canonical JSON of <paramref name="json"/> without its top-level "seed": what repeats of one arm share.</summary>
-    public static string WithoutSeed(string json)
-    {
-        if (JsonNode.Parse(json) is JsonObject o)
-        {
-            o.Remove("seed");
-            return CanonicalJson.Normalize(o.ToJsonString(), "config");
-        }
-        return CanonicalJson.Normalize(json, "config");
-    }
+    public static string WithoutSeed(string json) => RunComparison.WithoutSeed(json);
 
+    /// <summary>SHA-256 (lower-case hex) of <paramref name="text"/> as UTF-8 (the manifest's own hash).</summary>
     internal static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -44,9 +44,12 @@ public static class LocalPool
 
         // finished tasks are skipped here, without starting a process for each
         using (var store = SweepStores.Open(options.Store))
+        {
+            var runs = store.GetTaskRuns(manifest.Tasks.Select(t => t.ConfigHash));
             foreach (var t in manifest.Tasks)
-                if (store.FindRuns(manifest.Study, t.ConfigHash).LastOrDefault(r => r.Status == Store.RunStatus.Finished) is { } done)
+                if (runs.GetValueOrDefault(t.ConfigHash) is { Status: Store.RunStatus.Finished } done)
                     outcomes[t.Index] = new TaskOutcome(t.Index, TaskOutcomeKind.Skipped, done.Id, 0, $"task {t.Index} ({t.RunName}) is done: run {done.Id}");
+        }
 
         var pending = new Queue<int>(manifest.Tasks.Select(t => t.Index).Where(i => outcomes[i] is null));
         log.WriteLine($"{manifest.Tasks.Count - pending.Count} of {manifest.Tasks.Count} task(s) done; running {pending.Count} on {options.Workers} worker(s) × {threads} thread(s)");

@@ -58,10 +58,10 @@ public sealed class Sweep
     }
 
     /// <summary>Mean and 95 % interval of each metric's final value per arm, across its seeds.</summary>
-    public static IReadOnlyList<MetricComparison> Compare(string store, string study)
+    public static IReadOnlyList<Store.ComparisonRow> Compare(string store, string study, IReadOnlyCollection<string>? metrics = null)
     {
         using var s = SweepStores.Open(store);
-        return RunComparison.Of(s.Runs, study);
+        return Store.RunComparison.Compare(s, study, metrics);
     }
 
     /// <summary>A store path made absolute (workers may start elsewhere); connection strings unchanged.</summary>

@@ -1,40 +1,37 @@
 using System.Text.RegularExpressions;
+using InitLab.Store;
 
 namespace InitLab.Sweeps;
 
-/// <summary>Opens the store a <c>--store</c> value names: a SQLite path, or a PostgreSQL connection string.</summary>
+/// <summary>Opens the store a <c>--store</c> value names: a SQLite path, or a PostgreSQL connection string or URI.</summary>
 public static partial class SweepStores
 {
-    /// <summary>True when <paramref name="store"/> looks like a PostgreSQL connection string (postgres:// URI or Host=…;).</summary>
-    public static bool IsConnectionString(string store) =>
-        store.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
-        || store.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
-        || KeyValue().IsMatch(store);
+    /// <summary>True when <paramref name="store"/> names a PostgreSQL server (postgres:// URI or Host=…;), as <see cref="RunStore.Open"/> reads it.</summary>
+    public static bool IsConnectionString(string store) => RunStore.IsPostgresLocation(store);
 
-    /// <summary>Opens the store; every failure becomes a <see cref="StoreUnavailableException"/> naming it.</summary>
-    public static ISweepStore Open(string store)
+    /// <summary>Opens the store through <see cref="RunStore.Open"/>; every failure becomes a <see cref="StoreUnavailableException"/> naming it (never its password).</summary>
+    public static RunStore Open(string store)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(store);
-        if (IsConnectionString(store))
-            // the PostgreSQL backend arrives with the store's own factory; until then say so plainly
-            throw new StoreUnavailableException(Mask(store), "PostgreSQL stores are not available in this build; give a SQLite file path");
-        var full = Path.GetFullPath(store);
-        if (Directory.Exists(full)) throw new StoreUnavailableException(full, "is a folder, not a store file");
+        string shown = IsConnectionString(store) ? Mask(store) : Path.GetFullPath(store);
+        if (!IsConnectionString(store) && Directory.Exists(shown)) throw new StoreUnavailableException(shown, "is a folder, not a store file");
         try
         {
-            return new RunStoreSweepStore(full);
+            return RunStore.Open(store);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (RunStoreUnavailableException e)
         {
-            throw new StoreUnavailableException(full, e.Message, e);
+            throw new StoreUnavailableException(e.Store, e.Message, e);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException
+                                      or Microsoft.Data.Sqlite.SqliteException or System.Data.Common.DbException)
+        {
+            throw new StoreUnavailableException(shown, e.Message, e);
         }
     }
 
     /// <summary>The connection string with any password replaced by ***.</summary>
     public static string Mask(string store) => Password().Replace(store, m => m.Groups[1].Value + "***");
-
-    [GeneratedRegex(@"^\s*(host|server|database|username|user id)\s*=", RegexOptions.IgnoreCase)]
-    private static partial Regex KeyValue();
 
     [GeneratedRegex(@"((?:password|pwd)\s*=)[^;]*|(?<=://[^:/@]+:)[^@]*(?=@)", RegexOptions.IgnoreCase)]
     private static partial Regex Password();

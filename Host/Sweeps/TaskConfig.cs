@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
 namespace InitLab.Sweeps;
 
 /// <summary>
@@ -7,7 +10,18 @@ namespace InitLab.Sweeps;
 /// </summary>
 public sealed record TaskConfig
 {
-    /// <summary>Network name (see <c>Models.Names</c>): lenet5 or twolayer.</summary>
+    /// <summary>
+    /// Task kind (<see cref="ISweepTaskKind.Name"/>): null for the built-in LeNet trainer, whose fields follow;
+    /// another kind reads its arm from <see cref="Arm"/>. Left out of the JSON when null, so LeNet hashes stay.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Kind { get; init; }
+
+    /// <summary>The arm of a task of another <see cref="Kind"/>, as that kind's JSON (null for LeNet tasks).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonObject? Arm { get; init; }
+
+    /// <summary>Network name (see <c>Models.Names</c>): lenet5, twolayer or paper001-lenet.</summary>
     public string Model { get; init; } = "lenet5";
 
     /// <summary>Training data: mnist, chars74k or synthetic.</summary>
@@ -53,12 +67,17 @@ public sealed record TaskConfig
     public void Validate(string where)
     {
         static void Need(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
-        Need(Model is "lenet5" or "twolayer", $"{where}: model '{Model}' is not one of lenet5, twolayer");
+        Need(Seed >= 0, $"{where}: seed must be ≥ 0, got {Seed}");
+        if (SweepTaskKinds.Find(Kind) is { } kind)
+        {
+            kind.Validate(this, where);
+            return;
+        }
+        Need(Kernel.Nn.Models.Names.Contains(Model), $"{where}: model '{Model}' is not one of {string.Join(", ", Kernel.Nn.Models.Names)}");
         Need(Data is "mnist" or "chars74k" or "synthetic", $"{where}: data '{Data}' is not one of mnist, chars74k, synthetic");
         Need(!string.IsNullOrWhiteSpace(Solver), $"{where}: solver is empty");
         Need(Batch >= 1, $"{where}: batch must be ≥ 1, got {Batch}");
         Need(Iterations >= 1, $"{where}: iterations must be ≥ 1, got {Iterations}");
-        Need(Seed >= 0, $"{where}: seed must be ≥ 0, got {Seed}");
         Need(DataSeed >= 0, $"{where}: dataSeed must be ≥ 0, got {DataSeed}");
         Need(Scale is 255 or 256, $"{where}: scale must be 255 or 256, got {Scale}");
         Need(TestInterval >= 0, $"{where}: testInterval must be ≥ 0, got {TestInterval}");

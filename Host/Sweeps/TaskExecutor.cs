@@ -9,9 +9,10 @@ namespace InitLab.Sweeps;
 public sealed record TaskRunOptions(int Threads = 1, string? DataRoot = null, bool Quiet = true);
 
 /// <summary>
-/// Runs one task idempotently: skipped when a finished run with its config hash exists, continued
-/// (same run row, from its checkpoint) when an earlier attempt was interrupted, else trained afresh.
-/// A per-task lock keeps two processes from training the same task at once.
+/// Runs one task idempotently through <see cref="RunStore.BeginTask"/>, atomic across processes and machines:
+/// skipped when a finished run with its config hash exists, busy when a live process runs it, continued
+/// (same run row, from its checkpoint) when an earlier attempt was interrupted (killed: its process is gone),
+/// restarted clean on the same row when it failed or was stopped, else trained afresh.
 /// </summary>
 public static class TaskExecutor
 {
@@ -24,59 +25,58 @@ public static class TaskExecutor
 
     /// <summary>Runs task <paramref name="index"/> of <paramref name="manifest"/> against <paramref name="store"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is out of range.</exception>
-    public static TaskOutcome Run(SweepManifest manifest, int index, ISweepStore store, TaskRunOptions options)
+    public static TaskOutcome Run(SweepManifest manifest, int index, RunStore store, TaskRunOptions options)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         var task = manifest.Task(index);
-        using var taskLock = TaskLock.TryAcquire(TaskLock.PathOf(manifest, index));
-        if (taskLock is null)
-            return new TaskOutcome(index, TaskOutcomeKind.Busy, null, 0, $"task {index} ({task.RunName}) is being trained by another process");
-
-        var runs = store.FindRuns(manifest.Study, task.ConfigHash);
-        if (runs.LastOrDefault(r => r.Status == RunStatus.Finished) is { } done)
-            return new TaskOutcome(index, TaskOutcomeKind.Skipped, done.Id, 0, $"task {index} ({task.RunName}) is done: run {done.Id}");
-
-        // the lock is ours, so a "running" row is an attempt whose process died: continue the newest
-        var interrupted = runs.Where(r => r.Status == RunStatus.Running).ToList();
-        var prepared = TaskRunner.Prepare(task, options.DataRoot); // bad data fails before anything is recorded
+        // a done task is answered from one indexed lookup, before any data is loaded
+        if (store.FindFinishedRunByConfigHash(task.ConfigHash) is { } finished)
+            return Skipped(task, finished);
+        var kind = SweepTaskKinds.Find(task.Config.Kind);
+        // bad data fails here, before anything is recorded
+        var prepared = kind is null ? TaskRunner.Prepare(task, options.DataRoot) : null;
+        var preparedOther = kind?.Prepare(task, options);
+        var start = store.BeginTask(new RunInfo(manifest.Study, task.RunName, ConfigHash.CanonicalJsonOf(task.Config), task.Config.Seed,
+            prepared?.DataFingerprint ?? preparedOther!.DataFingerprint, TaskRunner.CodeVersion()));
+        if (start.Outcome == TaskStartOutcome.AlreadyFinished) return Skipped(task, start.Run);
+        if (start.Outcome == TaskStartOutcome.Busy)
+            return new TaskOutcome(index, TaskOutcomeKind.Busy, start.Run.Id, 0,
+                $"task {index} ({task.RunName}) is being trained as run {start.Run.Id} by process {start.Run.Owner?.Pid} on {start.Run.Owner?.Host}");
+        long id = start.Run.Id;
         var checkpoint = CheckpointOf(manifest, index);
-        long id;
-        if (interrupted.Count > 0)
-        {
-            id = interrupted[^1].Id;
-            foreach (var stale in interrupted.Take(interrupted.Count - 1))
-                store.Runs.FinishRun(stale.Id, RunStatus.Stopped, $"interrupted; superseded by run {id}");
-        }
-        else
-        {
-            // an earlier failed attempt's checkpoint is not continued: a new attempt starts clean
-            if (File.Exists(checkpoint)) File.Delete(checkpoint);
-            id = store.Runs.StartRun(new RunInfo(manifest.Study, task.RunName, ConfigHash.CanonicalJsonOf(task.Config), task.Config.Seed,
-                prepared.DataFingerprint, TaskRunner.CodeVersion()));
-        }
+        // only an interrupted attempt is continued; a failed or stopped one (or a fresh row over a stale file) starts clean
+        if (start.PreviousStatus != RunStatus.Interrupted && File.Exists(checkpoint)) File.Delete(checkpoint);
         try
         {
-            var outcome = TaskRunner.Train(prepared, store.Runs, id, checkpoint, options.Threads, options.Quiet, PausePoint.FromEnvironment());
+            TaskRunner.Outcome outcome;
+            // heartbeats keep a run that logs rarely from being taken for dead by other hosts
+            using (store.KeepAlive(id))
+                outcome = prepared is not null
+                    ? TaskRunner.Train(prepared, store, id, checkpoint, options.Threads, options.Quiet, PausePoint.FromEnvironment())
+                    : preparedOther!.Train(store, id, checkpoint, options, PausePoint.FromEnvironment());
             var points = new List<MetricPoint>
             {
                 new(outcome.Iterations, "run/seconds", outcome.Seconds),
                 new(outcome.Iterations, "run/images_per_second", outcome.ImagesPerSecond),
             };
             if (outcome.ResumedFrom > 0) points.Add(new MetricPoint(outcome.ResumedFrom, ResumedFromMetric, outcome.ResumedFrom));
-            store.Runs.LogMetrics(id, points);
-            store.Runs.AddArtifact(id, "checkpoint", checkpoint);
-            store.Runs.FinishRun(id, RunStatus.Finished);
-            var kind = outcome.ResumedFrom > 0 ? TaskOutcomeKind.Resumed : TaskOutcomeKind.Trained;
-            return new TaskOutcome(index, kind, id, outcome.ResumedFrom,
-                $"task {index} ({task.RunName}) {(kind == TaskOutcomeKind.Resumed ? $"resumed from iteration {outcome.ResumedFrom} and " : "")}finished as run {id}"
+            store.LogMetrics(id, points);
+            if (File.Exists(checkpoint)) store.AddArtifact(id, "checkpoint", checkpoint); // kinds without checkpoints write none
+            store.FinishRun(id, RunStatus.Finished);
+            var how = outcome.ResumedFrom > 0 ? TaskOutcomeKind.Resumed : TaskOutcomeKind.Trained;
+            return new TaskOutcome(index, how, id, outcome.ResumedFrom,
+                $"task {index} ({task.RunName}) {(how == TaskOutcomeKind.Resumed ? $"resumed from iteration {outcome.ResumedFrom} and " : "")}finished as run {id}"
                 + (outcome.TestAccuracy is { } a ? $", test accuracy {a:P2}" : ""));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            store.Runs.FinishRun(id, RunStatus.Failed, e.Message);
+            store.FinishRun(id, RunStatus.Failed, e.Message);
             return new TaskOutcome(index, TaskOutcomeKind.Failed, id, 0, $"task {index} ({task.RunName}) failed as run {id}: {e.Message}");
         }
     }
+
+    static TaskOutcome Skipped(SweepTask task, RunRecord done) =>
+        new(task.Index, TaskOutcomeKind.Skipped, done.Id, 0, $"task {task.Index} ({task.RunName}) is done: run {done.Id}");
 }

@@ -43,11 +43,12 @@ type Models =
     /// The names `Create` accepts: the one list of reference networks the trainer, the CLI and the studies share.
     /// "digitcnn003" is paper 003's digit CNN (SequenceNets.DigitCnn, our reading of its Figure 2); its
     /// model-2 takes pairs [N; 2; 28; 28] labelled with 28 classes, which no `train` data set gives.
-    static member Names: string[] = [| "lenet5"; "twolayer"; "digitcnn003" |]
+    static member Names: string[] = [| "lenet5"; "twolayer"; "paper001-lenet"; "digitcnn003" |]
 
     /// A reference network by name (see `Names`) with weights drawn from `gen`; `weightInit` in the
     /// form `Initializer.Parse` reads, or null for the network's default. "twolayer" is the textbook's
-    /// 784-50-10 net behind a flatten, so it takes [N; 1; 28; 28] images like LeNet-5.
+    /// 784-50-10 net behind a flatten, so it takes [N; 1; 28; 28] images like LeNet-5. "paper001-lenet" is
+    /// paper 001's LeNet (`Paper001LeNet`: 7×7 conv1, ReLUs, MSRA by default) for [N; 1; 28; 28] and 10 classes.
     static member Create(name: string, gen: Generator, [<Optional; DefaultParameterValue(null: string)>] weightInit: string) : Module =
         if isNull (box gen) then nullArg "gen"
         let init = if isNull weightInit then None else Some(Initializer.Parse weightInit)
@@ -55,4 +56,5 @@ type Models =
         | "lenet5" -> Models.LeNet5(?weightInit = init, gen = gen) :> Module
         | "twolayer" -> Sequential.OfModules [ Flatten() :> Module; Models.TwoLayerNet(784, 50, 10, ?weightInit = init, gen = gen) ] :> Module
         | "digitcnn003" -> SequenceNets.DigitCnn({ DigitCnnSpec.Paper with WeightInit = defaultArg init DigitCnnSpec.Paper.WeightInit }, gen) :> Module
+        | "paper001-lenet" -> Paper001LeNet.Create(1, 28, 28, 10, ?weightInit = init, gen = gen) :> Module
         | _ -> invalidArg "name" $"""unknown network '{name}'; expected one of {String.Join(", ", Models.Names)}"""

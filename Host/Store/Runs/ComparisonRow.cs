@@ -9,10 +9,12 @@ namespace InitLab.Store;
 /// <param name="Summary">N, mean, standard deviation and 95 % Student-t interval of those values.</param>
 /// <param name="Runs">Ids of the runs whose values were summarised.</param>
 /// <param name="NonFinite">Runs of the group whose last value was NaN or infinite (left out of the summary).</param>
+/// <param name="Group">A name for the group: its runs' name without a trailing "/seed…" (a sweep arm), else its first run's name.</param>
 public sealed record ComparisonRow(
     string Study,
     string ConfigJson,
     string Metric,
     SampleSummary Summary,
     IReadOnlyList<long> Runs,
-    int NonFinite);
+    int NonFinite,
+    string Group = "");

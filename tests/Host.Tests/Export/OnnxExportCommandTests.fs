@@ -29,7 +29,8 @@ let tests =
     testList "Export.Onnx.Command" [
         testCase "a checkpoint exports to the network it fits, outputs as the model" <| fun () ->
             use dir = new TempDir()
-            for name, model in [ "lenet5", Models.Create("lenet5", Generator 3); "twolayer", Models.Create("twolayer", Generator 4, "xavier"); "digitcnn003", Models.Create("digitcnn003", Generator 5) ] do
+            for name, model in [ "lenet5", Models.Create("lenet5", Generator 3); "twolayer", Models.Create("twolayer", Generator 4, "xavier")
+                                 "paper001-lenet", Models.Create("paper001-lenet", Generator 5); "digitcnn003", Models.Create("digitcnn003", Generator 6) ] do
                 let ck, out = dir.File(name + ".safetensors"), dir.File(name + ".onnx")
                 saveCheckpoint ck model
                 Expect.equal (export [ "--checkpoint"; ck; "--out"; out ]) ExportCommand.Ok $"{name}: exit code"
@@ -125,4 +126,12 @@ let tests =
             Expect.equal (export [ "--checkpoint"; "c"; "--out"; "o"; "--model"; "resnet" ]) ExportCommand.Usage "unknown model"
             Expect.equal (export [ "--checkpoint"; "c"; "--out"; "o"; "--bogus" ]) ExportCommand.Usage "unknown option"
             Expect.equal (ExportCommand.Run [| "export"; "tflite" |]) ExportCommand.Usage "unknown format"
+            Expect.equal (export [ "--checkpoint"; "c"; "--out"; "o"; "--run"; "-3" ]) ExportCommand.Usage "a negative run id"
+        testCase "initlab export onnx --help documents every option and the exit codes" <| fun () ->
+            let code, out, _ = InitLab.Host.Tests.Training.TrainCommandTests.run [| "export"; "onnx"; "--help" |]
+            Expect.equal code 0 "help exits 0"
+            for option in [ "--checkpoint"; "--out"; "--model"; "--softmax"; "--run"; "--store" ] do
+                Expect.stringContains out option $"help lists {option}"
+            Expect.stringContains out "paper001-lenet" "the registry's networks are the --model choices"
+            Expect.stringContains out "3 a layer has no ONNX form" "and the exit codes"
     ]

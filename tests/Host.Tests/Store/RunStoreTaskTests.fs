@@ -195,7 +195,7 @@ let taskTests (b: Backend) = [
         use w = new StringWriter()
         RunComparison.WriteCsv(rows, w)
         let lines = w.ToString().TrimEnd('\n').Split('\n')
-        Expect.equal lines[0] "study,config,metric,n,mean,stddev,low95,high95,non_finite,runs" "header"
+        Expect.equal lines[0] "study,group,config,metric,n,mean,stddev,low95,high95,non_finite,runs" "header"
         Expect.equal lines.Length 5 "header and four rows"
         let first = rows[0]
         Expect.stringContains lines[1] (first.Summary.Mean.ToString("R", Globalization.CultureInfo.InvariantCulture)) "mean written exactly"

@@ -77,6 +77,7 @@ let tests =
             Expect.equal (bits (Models.Create("digitcnn003", Generator 4, "msra")))
                          (bits (SequenceNets.DigitCnn({ DigitCnnSpec.Paper with WeightInit = Initializer.Parse "msra" }, Generator 4))) "digitcnn003 with an initialiser"
             Expect.equal ((Models.Create("digitcnn003", Generator 4)).Forward(Tensor.Zeros [| 2; 1; 28; 28 |])).Shape [| 2; 10 |] "digitcnn003 takes images"
+            Expect.equal (bits (Models.Create("paper001-lenet", Generator 4))) (bits (Paper001LeNet.Create(1, 28, 28, 10, gen = Generator 4))) "paper001-lenet is paper 001's LeNet for MNIST"
             for name in Models.Names do Expect.isGreaterThan (Models.Create(name, Generator 1)).ParameterCount 0L name
             let e = Expect.throwsC (fun () -> Models.Create("resnet", Generator 1) |> ignore) id
             Expect.stringContains e.Message "'resnet'" "names the bad name"
