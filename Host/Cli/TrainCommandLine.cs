@@ -11,7 +11,7 @@ public static class TrainCommandLine
         int threads = Math.Min(2, Environment.ProcessorCount);
         Option[] options =
         [
-            Text("--model", "Network: lenet5 (Caffe's LeNet-5) or twolayer", "lenet5", "NAME"),
+            Text("--model", $"Network, one of {string.Join(", ", InitLab.Kernel.Nn.Models.Names)}", "lenet5", "NAME"),
             Text("--data", "Training data: mnist, chars74k (stratified 80/20 split) or synthetic", "mnist", "NAME"),
             CliOptions.Flag("--invert", "Invert pixel polarity (paper 000 inverts MNIST)"),
             CliOptions.DataRoot(),
