@@ -40,7 +40,11 @@ let tests =
             Expect.stringContains html "Table 3: same initial weights, Chars k vs MNIST k" "Table 3"
             Expect.stringContains stdout.Result "Table 2 mean" "prints the comparison"
             let shot = BrowserCheck.Render(Path.Combine(out, "report.html"), dir.File "lenet.png").EnsureRendered()
-            Expect.equal shot.PlotsDrawn 2 "both figures drew"
+            Expect.stringContains html "Table 2 after alignment: Chars models" "Table 2 again after weight matching"
+            Expect.stringContains html "Table 3 after alignment: Chars k vs MNIST k" "Table 3 again after weight matching"
+            Expect.stringContains html "Interpolation barriers" "the barriers"
+            // Figures 1 and 2, then the comparison's two CKA heatmaps and its loss-along-α chart
+            Expect.equal shot.PlotsDrawn 5 "every figure drew"
             // a rerun reuses every finished run instead of training again
             let again = startDotnet [ "fsi"; "--optimize+"; Path.Combine(repoRoot, "scripts", "exp_lenet.fsx"); "--quick"; "--out"; out ]
             let againOut = again.StandardOutput.ReadToEndAsync()
