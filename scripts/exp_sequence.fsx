@@ -103,7 +103,7 @@ let oneHot (first: int[]) (second: int[]) (idx: int[]) =
 
 let trainArm (name: string) (seed: int) (extra: (string * string) list) (model: Module) (count: int)
              (loss: int[] -> Tensor) (validate: unit -> float) =
-    let arm = SequenceArm("seq003", $"{name}-seed{seed}", Json.ofPairs (baseConfig @ [ ("seed", string seed) ] @ extra), int64 seed, train.Pairs.Fingerprint)
+    let arm = SequenceArm("seq003", $"{name}-seed{seed}", Text.Json.JsonSerializer.Serialize(dict (baseConfig @ [ ("seed", string seed) ] @ extra)), int64 seed, train.Pairs.Fingerprint)
     runs.TrainOrReuse(arm, model, fun checkpoint ->
         let report (e: SequenceEpoch) =
             if e.Epoch = 1 || e.Epoch % 10 = 0 || e.Epoch = study.Epochs then
