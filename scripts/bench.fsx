@@ -47,7 +47,7 @@ let sgemmCall (size: int) =
     let c = Array.zeroCreate<float32> (size * size)
     fun () -> Gemm.Sgemm(false, false, size, size, size, 1.0f, a, 0, size, b, 0, size, 0.0f, c, 0, size)
 
-Threads.Count <- 2
+InitLab.Kernel.Raw.Threads.Count <- 2
 let sgemms = [ 256, 40; 512, 15; 1024, 6 ] |> List.map (fun (size, reps) -> size, reps, sgemmCall size)
 
 // conv2 of Caffe LeNet at batch 64: 20→50 channels, 5×5, 12×12 input, forward + backward (dx, dw, db)
@@ -130,7 +130,7 @@ let lenetStep =
         for (p, g) in [ w1, gw1; b1, gb1; w2, gw2; b2, gb2; f1, gf1; fb1, gfb1; f2, gf2; fb2, gfb2 ] do sgd p g
 
 for threads in [ 2; 1 ] do
-    Threads.Count <- threads
+    InitLab.Kernel.Raw.Threads.Count <- threads
     let t = timeBest 40 lenetStep
     printfn "lenet_raw_kernels_ms_batch64_threads%d=%.3f" threads (t * 1e3)
     printfn "lenet_raw_kernels_img_per_s_threads%d=%.0f" threads (64.0 / t)
@@ -138,7 +138,7 @@ for threads in [ 2; 1 ] do
     let sw = Stopwatch.StartNew()
     for _ in 1 .. 300 do lenetStep ()
     printfn "lenet_raw_kernels_mean_img_per_s_threads%d=%.0f" threads (300.0 * 64.0 / sw.Elapsed.TotalSeconds)
-Threads.Count <- 2
+InitLab.Kernel.Raw.Threads.Count <- 2
 
 // ---- The real thing: Caffe LeNet-5 training through Tensor, autodiff, Nn and Optim -----------------
 // Same protocol as ../shared/bench/torch_lenet.py: SGD momentum 0.9, weight decay 5e-4, inv policy,
@@ -149,7 +149,7 @@ open InitLab.Kernel.Optim
 
 /// Whole training steps per second of `model` (batch from a pool of 4,096 random images, 20 warm-up steps).
 let trainingThroughput (model: Module) (opt: Optimizer) (batch: int) (image: int[]) (classes: int) (threads: int) (iters: int) =
-    Threads.Count <- threads
+    InitLab.Kernel.Raw.Threads.Count <- threads
     let gen = Generator(0)
     let size = Array.reduce (*) image
     let pool = Array.init (4096 * size) (fun _ -> float32 (gen.NextDouble()))
@@ -197,7 +197,7 @@ printfn "init001_lenet_adam_b128_32x32_img_per_s_threads2=%.0f" init001Ours
 // Algorithm 1 (conv1 then conv2) on a CIFAR-10-sized 10 % subset (5,000 images) against one epoch of training on it.
 let initImages = if benchQuick then 1000 else 5000
 let initSeconds =
-    Threads.Count <- 2
+    InitLab.Kernel.Raw.Threads.Count <- 2
     let gen = Generator(3)
     let x = Tensor.Rand([| initImages; 1; 32; 32 |], gen)
     let model = Paper001LeNet.Create(1, 32, 32, 10, gen = gen)
@@ -213,6 +213,6 @@ if not (Array.contains "--no-torch" fsi.CommandLineArgs) then
 
 BenchSequence.run ()
 BenchOnnx.run onnxShort
-Threads.Count <- 2
+InitLab.Kernel.Raw.Threads.Count <- 2
 BenchCompare.run ()
 printfn "lenet5_train_img_per_s=%.0f" ours2
