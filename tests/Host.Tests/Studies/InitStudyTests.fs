@@ -10,7 +10,7 @@ open InitLab.Studies
 open InitLab.Store
 open InitLab.Host.Tests.Store.StoreTestSupport
 open InitLab.Host.Tests.Studies.LeNetStudyTests
-open InitLab.Host.Tests.Support.RepoRoot
+open InitLab.Host.Tests.Support
 
 let private rule = ConvergenceRule(Window = 3, Tolerance = 0.01, AfterEpochs = 2, MaxEpochs = 10)
 
@@ -90,15 +90,9 @@ let tests =
         test "exp_init.fsx --quick writes the comparison table and the claims, and renders in Chromium" {
             use dir = new TempDir()
             let out = dir.File "init"
-            let p = startDotnet [ "fsi"; "--optimize+"; Path.Combine(requireRepoRoot (), "scripts", "exp_init.fsx"); "--quick"; "--out"; out ]
-            let stdout = p.StandardOutput.ReadToEndAsync()
-            let stderr = p.StandardError.ReadToEndAsync()
-            if not (p.WaitForExit(TimeSpan.FromMinutes 10.0)) then
-                p.Kill true
-                failtest "exp_init.fsx --quick did not finish in 10 minutes"
-            Expect.equal p.ExitCode 0 $"exit code; stderr:\n{stderr.Result}\nstdout:\n{stdout.Result}"
-            Expect.stringContains stdout.Result "plan:" "prints its plan first"
-            Expect.stringContains stdout.Result "estimate:" "and an estimate"
+            let stdout = StudyScript.runQuick "exp_init" out 10.0
+            Expect.stringContains stdout "plan:" "prints its plan first"
+            Expect.stringContains stdout "estimate:" "and an estimate"
             let html = File.ReadAllText(Path.Combine(out, "report.html"))
             for heading in [ "Results per data set and training subset"; "The paper&#39;s claims"; "Our reading of Algorithm 1"; "Holm-adjusted p"; "chosen δ" ] do
                 Expect.isTrue (html.Contains heading || html.Contains(heading.Replace("&#39;", "'"))) $"report has '{heading}'"

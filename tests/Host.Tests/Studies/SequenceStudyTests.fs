@@ -12,7 +12,7 @@ open InitLab.Store
 open InitLab.Studies.Sequence
 open InitLab.Host.Tests.Store.StoreTestSupport
 open InitLab.Host.Tests.Studies.LeNetStudyTests
-open InitLab.Host.Tests.Support.RepoRoot
+open InitLab.Host.Tests.Support
 
 let private mnistLike () = TrainTestSplit(SyntheticDigits.Generate(60, 1), SyntheticDigits.Generate(10, 2))
 
@@ -148,15 +148,7 @@ let tests =
         test "exp_sequence.fsx --quick writes Table 2, the filter figures and the verdicts, renders in Chromium, and a rerun reuses every run" {
             use dir = new TempDir()
             let out = dir.File "sequence"
-            let run () =
-                let p = startDotnet [ "fsi"; "--optimize+"; Path.Combine(requireRepoRoot (), "scripts", "exp_sequence.fsx"); "--quick"; "--out"; out ]
-                let stdout = p.StandardOutput.ReadToEndAsync()
-                let stderr = p.StandardError.ReadToEndAsync()
-                if not (p.WaitForExit(TimeSpan.FromMinutes 8.0)) then
-                    p.Kill true
-                    failtest "exp_sequence.fsx --quick did not finish in 8 minutes"
-                Expect.equal p.ExitCode 0 $"exit code; stderr:\n{stderr.Result}\nstdout:\n{stdout.Result}"
-                stdout.Result
+            let run () = StudyScript.runQuick "exp_sequence" out 8.0
             let stdout = run ()
             Expect.stringContains stdout "estimate:" "prints an estimate"
             Expect.stringContains stdout "Table 2: model-2 (c, end to end)" "prints Table 2"
