@@ -72,3 +72,18 @@ module Data =
     let mnistOrSynthetic (explicitRoot: string option) (sets: seq<string>) =
         let options = InitLab.Data.DataRootOptions(ExplicitRoot = Option.toObj explicitRoot, DataSets = List.ofSeq sets, Warnings = Console.Error)
         InitLab.Data.DigitSource.LoadMnistOrSynthetic(options, seed = 1, syntheticTrain = 6000, syntheticTest = 1000)
+
+/// The study scripts' sweep flags (issue 13; Host/Sweeps/StudySweep.cs).
+module SweepFlags =
+    /// Workers and Slurm tasks run the CLI built beside the scripts, unless INITLAB_CLI names another.
+    let useBuiltCli () =
+        if isNull (Environment.GetEnvironmentVariable InitLab.Sweeps.WorkerCommand.Variable) then
+            Environment.SetEnvironmentVariable(InitLab.Sweeps.WorkerCommand.Variable,
+                                               IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "Host", "Cli", "bin", "Release", "net10.0", "initlab.dll"))
+
+    /// `--workers N`, `--slurm`, `--report-only` as options of a StudySweep whose tasks train on `threadsPerTask`
+    /// threads (0: cores ÷ workers); `--data` goes to the workers.
+    let options (args: Args) (threadsPerTask: int) =
+        useBuiltCli ()
+        InitLab.Sweeps.StudySweepOptions(args.Int("workers", 0), args.Flag "slurm", args.Flag "report-only", threadsPerTask,
+                                         Option.toObj (args.Option "data"))

@@ -94,8 +94,7 @@ let training = new InitArmTraining(storePath)
 // --workers N trains each batch of arms on N local worker processes, --slurm submits it as a Slurm job
 // array and stops (rerun the same command when the job is done), --report-only trains nothing and builds
 // the report from the arms already in the store (Host/Studies/DataDrivenInit/InitSweep.cs).
-if isNull (Environment.GetEnvironmentVariable InitLab.Sweeps.WorkerCommand.Variable) then
-    Environment.SetEnvironmentVariable(InitLab.Sweeps.WorkerCommand.Variable, IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "Host", "Cli", "bin", "Release", "net10.0", "initlab.dll"))
+SweepFlags.useBuiltCli ()
 let sweepHook = InitSweep(outDir, storePath, options, Option.toObj (args.Option "data"), root.IsNone, args.Int("workers", 0), args.Flag "slurm", args.Flag "report-only")
 /// Trains (or checks) the batch `arm` belongs to through the sweep when a sweep option is given; `run` calls it first.
 let sweepFirst (arm: InitArm) =
