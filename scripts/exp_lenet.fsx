@@ -3,7 +3,11 @@
 // and one on MNIST, starting from the same tensors bit for bit; the trained models are compared by
 // the sum of absolute weight differences (Tables 2 and 3) and by their loss curves (Figures 1 and 2).
 //
-//   dotnet fsi scripts/exp_lenet.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--iterations N]
+//   dotnet fsi scripts/exp_lenet.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--iterations N] [--store PATH]
+//                                     [--workers N | --slurm | --report-only]
+// --workers N trains the arms on N local worker processes (N × --threads must not exceed the cores: the thread
+// count is part of each arm's config), --slurm submits them as a Slurm job array and stops (rerun the same
+// command when the job is done), --report-only trains nothing and builds the report from the arms in the store.
 #load "Common.fsx"
 
 open System
@@ -41,25 +45,31 @@ let clock = Stopwatch.StartNew()
 let outDir = outputFolder args "lenet"
 
 // ---- Data: MNIST and Chars74K digits under one root, else synthetic stand-ins for both ---------------
-let digits = Data.mnistOrSynthetic (args.Option "data") study.Data.Sets
-let root = Option.ofObj digits.Resolution.Root
-let polarity (d: DataSet) = if study.Data.Invert then PixelTransforms.Invert d else d
-let chars =
-    match root with
-    // Chars74K.Load centres each digit in 28×28 with MNIST's polarity; inverting both sets gives
-    // Chars74K's own dark-on-white polarity, to which the paper inverts MNIST.
-    | Some root -> Chars74K.Load(root, Chars74KOptions(DigitsOnly = true)) |> polarity
-    | None ->
-        eprintfn "exp_lenet: WARNING: no real MNIST/Chars74K found; running on SYNTHETIC digits. The numbers below say nothing about the paper."
-        SyntheticDigits.Generate(550, 74) |> polarity
-let mnistTrain, mnistTest = polarity digits.Data.Train, polarity digits.Data.Test
-let charsSplit = study.Data.Split.Apply chars
+// (Host/Studies/LeNetInit/LeNetStudyData.cs: the sweep workers load them the same way)
+let data = LeNetStudyData.Load(study, DataRootOptions(ExplicitRoot = Option.toObj (args.Option "data"), Warnings = Console.Error))
+if data.IsSynthetic then
+    eprintfn "exp_lenet: WARNING: no real MNIST/Chars74K found; running on SYNTHETIC digits. The numbers below say nothing about the paper."
+let root = Option.ofObj data.Root
+let chars = data.Chars
+let mnistTrain, mnistTest = data.MnistTrain, data.MnistTest
 let dataSeconds = clock.Elapsed.TotalSeconds
-printfn "data: %O | %O | chars74k train %d / test %d (%.1f s)" mnistTrain mnistTest charsSplit.Train.Count charsSplit.Test.Count dataSeconds
+printfn "data: %O | %O | chars74k train %d / test %d (%.1f s)" mnistTrain mnistTest data.CharsTrain.Count data.CharsTest.Count dataSeconds
 
 // ---- Training: model k on Chars and model k on MNIST start from the same initial tensors ------------
 let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
-let runner = new StudyRunner(storePath)
+let reportOnly = args.Flag "report-only"
+/// The study's arms, declared once: chars k and mnist k per seed (Host/Studies/LeNetInit/LeNetArm.cs).
+let studyArms = LeNetArm.Of study
+// ---- Sweep hook (issue 13): the arms as sweep tasks of kind paper000-arm when a sweep flag is given;
+// once they are done, the loop below reuses every one from the store.
+let sweep = InitLab.Sweeps.StudySweep("lenet-init-sweep", outDir, storePath, SweepFlags.options args study.Threads)
+let swept =
+    try sweep.Ensure(LeNetArmTaskKind.Arms(study, data.IsSynthetic))
+    with
+    | :? ArgumentException as e -> eprintfn "exp_lenet: %s" e.Message; exit 2
+    | :? InvalidOperationException as e -> eprintfn "exp_lenet: %s" e.Message; exit 1
+if not swept then exit 0
+let runner = new StudyRunner(storePath, ReuseOnly = reportOnly)
 
 /// Model k trained on each data set from the same initial weights, with both models' accuracy on both test sets.
 type ModelPair =
@@ -74,13 +84,20 @@ type ModelPair =
       MnistOnMnist: float
       MnistOnChars: float }
 
+/// Trains arm `set` k into `model`, or reuses it from the store.
+let trainOrReuse set k (model: Module) =
+    let arm = studyArms |> Seq.find (fun a -> a.Set = set && a.K = k)
+    let struct (train, test) = data.For arm.Set
+    try runner.TrainOrReuse(study, arm.Name, arm.Seed, model, train, test)
+    with :? InvalidOperationException as e when reportOnly -> eprintfn "exp_lenet: --report-only: %s" e.Message; exit 1
+
 let arms =
     [ for i, seed in Seq.indexed study.Seeds ->
         let k = i + 1
         let charsModel = study.Net.Create seed
         let mnistModel = charsModel.Clone()
-        let chars = runner.TrainOrReuse(study, $"chars{k}", seed, charsModel, charsSplit.Train, charsSplit.Test)
-        let mnist = runner.TrainOrReuse(study, $"mnist{k}", seed, mnistModel, mnistTrain, mnistTest)
+        let chars = trainOrReuse LeNetArm.Chars k charsModel
+        let mnist = trainOrReuse LeNetArm.Mnist k mnistModel
         if not (Seq.forall2 (fun (a: InitLab.Store.NamedTensor) b -> a.Equals b) chars.InitialParameters mnist.InitialParameters) then
             failwith $"model {k}: Chars and MNIST models did not start from identical weights"
         // accuracy on its own test set comes from the trainer's final evaluation; on the other set, measured here
@@ -88,7 +105,7 @@ let arms =
         let cross (m: Module) (d: DataSet) = (Evaluator.Evaluate(m, d, study.Data.Scale)).Accuracy
         { K = k; Seed = seed; Chars = chars; Mnist = mnist; CharsModel = charsModel; MnistModel = mnistModel
           CharsOnChars = own chars; CharsOnMnist = cross charsModel mnistTest
-          MnistOnMnist = own mnist; MnistOnChars = cross mnistModel charsSplit.Test } ]
+          MnistOnMnist = own mnist; MnistOnChars = cross mnistModel data.CharsTest } ]
 
 // ---- Results -----------------------------------------------------------------------------------
 let charsFinal = arms |> List.map (fun a -> a.Chars.FinalParameters)
@@ -166,7 +183,7 @@ report.Table([| "model"; "Chars74K test"; "MNIST test" |],
 let comparisonClock = Stopwatch.StartNew()
 let comparison =
     NetworkComparison.Compare(
-        ModelGroup("Chars", [ for a in arms -> a.CharsModel ], charsSplit.Test),
+        ModelGroup("Chars", [ for a in arms -> a.CharsModel ], data.CharsTest),
         ModelGroup("MNIST", [ for a in arms -> a.MnistModel ], mnistTest),
         mnistTest,
         ComparisonOptions(Scale = study.Data.Scale,
@@ -185,6 +202,10 @@ report.KeyValues("Data",
 let trained = arms |> List.collect (fun a -> [ a.Chars; a.Mnist ])
 report.KeyValues("Timings",
                  [ "data loading", $"{dataSeconds:F1} s"
+                   "arms trained by", (if reportOnly then "none: read from the store (--report-only)"
+                                       elif sweep.Options.Workers > 0 then $"{sweep.Options.Workers} local sweep worker(s) × {study.Threads} thread(s); read back from the store"
+                                       elif sweep.Active then "a Slurm job array; read back from the store"
+                                       else "this process")
                    "models trained / reused", $"{trained |> List.filter (fun a -> not a.Reused) |> List.length} / {trained |> List.filter (fun a -> a.Reused) |> List.length}"
                    "network comparison", $"{comparisonSeconds:F1} s"
                    "training throughput (mean)", $"{trained |> List.averageBy (fun a -> a.ImagesPerSecond):F0} img/s"

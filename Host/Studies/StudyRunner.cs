@@ -18,6 +18,12 @@ public sealed class StudyRunner : IDisposable
     /// <summary>Folder of checkpoints.</summary>
     public string CheckpointDirectory { get; }
 
+    /// <summary>
+    /// Train nothing (a study's <c>--report-only</c>): <see cref="TrainOrReuse(ArmSpec, Module, DataSet, DataSet?)"/>
+    /// throws for an arm without a reusable finished run instead of training it.
+    /// </summary>
+    public bool ReuseOnly { get; init; }
+
     /// <summary>Opens (or creates) the store at <paramref name="storePath"/>.</summary>
     public StudyRunner(string storePath)
     {
@@ -32,11 +38,15 @@ public sealed class StudyRunner : IDisposable
     /// Trains <paramref name="model"/> as <paramref name="arm"/> says, or returns the finished run
     /// with the same configuration (loading its final weights into <paramref name="model"/>).
     /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="ReuseOnly"/> and the arm has no reusable finished run.</exception>
     public ArmResult TrainOrReuse(ArmSpec arm, Module model, DataSet train, DataSet? test)
     {
         var initial = KernelState.Parameters(model);
         var found = Store.FindFinishedRun(arm.Study, arm.Name, arm.ConfigJson);
         if (found is not null && TryReuse(found, model, initial, out var reused)) return reused!;
+        if (ReuseOnly)
+            throw new InvalidOperationException($"arm {arm.Name} of study {arm.Study} has no reusable finished run in {Store.Path} "
+                + (found is null ? "(none with its config)" : $"(run {found.Id}'s checkpoints are missing, altered or start elsewhere)") + "; reuse only, so nothing is trained");
 
         string safe = string.Concat((arm.Study + "-" + arm.Name).Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'));
         // an earlier attempt of this arm that failed or was interrupted is retrained in its own row

@@ -21,12 +21,13 @@ public static class DigitSource
         if (!options.DataSets.Contains(DataCatalog.Mnist.Name, StringComparer.OrdinalIgnoreCase))
             options = options with { DataSets = [DataCatalog.Mnist.Name, .. options.DataSets] };
         var resolution = DataRoot.Resolve(options);
-        if (resolution.Root is not null)
-            return new DigitData(Mnist.Load(resolution.Root), resolution);
-        // Derive the test seed so the two sets never share images.
-        var data = new TrainTestSplit(
-            SyntheticDigits.Generate(syntheticTrain, seed),
-            SyntheticDigits.Generate(syntheticTest, unchecked(seed * 31 + 17)));
-        return new DigitData(data, resolution);
+        return resolution.Root is not null
+            ? new DigitData(Mnist.Load(resolution.Root), resolution)
+            : new DigitData(Synthetic(seed, syntheticTrain, syntheticTest), resolution);
     }
+
+    /// <summary>The synthetic digits of the fallback, without looking for real data (a worker told the caller had none).</summary>
+    public static TrainTestSplit Synthetic(int seed, int train, int test) =>
+        // the test seed is derived so the two sets never share images
+        new(SyntheticDigits.Generate(train, seed), SyntheticDigits.Generate(test, unchecked(seed * 31 + 17)));
 }

@@ -79,6 +79,24 @@ public sealed record StudyConfig
         return StudyConfigJson.Serialize(this);
     }
 
+    /// <summary>The study <see cref="ToJson"/> wrote, read back and validated (a sweep worker's copy of the script's record).</summary>
+    /// <exception cref="ArgumentException">Malformed JSON, a missing field or an impossible value (the message names it).</exception>
+    public static StudyConfig FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        StudyConfig study;
+        try
+        {
+            study = StudyConfigJson.Deserialize(json);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ArgumentException($"the study config is malformed ({e.Message})", e);
+        }
+        study.Validate();
+        return study;
+    }
+
     /// <summary>
     /// The configuration stored with one arm's run, and compared to find a finished run to reuse: the
     /// study without its list of seeds (so adding a seed retrains only the new arms), with the arm's

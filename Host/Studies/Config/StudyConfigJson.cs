@@ -29,6 +29,9 @@ static class StudyConfigJson
 
     public static string Serialize(StudyConfig study) => JsonSerializer.Serialize(study, Options);
 
+    public static StudyConfig Deserialize(string json) =>
+        JsonSerializer.Deserialize<StudyConfig>(json, Options) ?? throw new JsonException("the study config is null");
+
     public static string SerializeArm(StudyConfig study, string arm, int seed, DataSet train, DataSet? test) =>
         JsonSerializer.Serialize(new ArmDocument(study.Name, arm, seed, study.Net, study.Solver, study.Data, study.Threads,
             DataSetIdentity.Of(train)!, DataSetIdentity.Of(test)), Options);

@@ -6,7 +6,9 @@ open Expecto
 open InitLab.Reports
 open InitLab.Studies
 open InitLab.Store
+open InitLab.Sweeps
 open InitLab.Host.Tests.Store.StoreTestSupport
+open InitLab.Host.Tests.Support
 open InitLab.Host.Tests.Support.RepoRoot
 
 let tensor name (values: float32[]) = NamedTensor(name, [| values.Length |], values)
@@ -57,5 +59,44 @@ let tests =
             use store = RunStore.Open(Path.Combine(out, "runs.db"))
             Expect.equal (store.GetRuns "lenet-init").Count 6 "3 Chars + 3 MNIST runs, none added by the rerun"
             Expect.stringContains (File.ReadAllText(Path.Combine(out, "report.html"))) "<td>0 / 6</td>" "the rerun trained nothing"
+        }
+        test "exp_lenet.fsx --workers 2: each arm is one sweep task stored once, --report-only builds the report from the store, a rerun trains nothing" {
+            use dir = new TempDir()
+            let out = dir.File "lenet"
+            // tiny: the quick study's 6 arms at 10 iterations, 1 thread each (the thread count is part of an arm's config)
+            let tiny = [ "--iterations"; "10"; "--threads"; "1" ]
+            let stdout = StudyScript.runQuickWith "exp_lenet" out 10.0 (tiny @ [ "--workers"; "2" ])
+            Expect.stringContains stdout "0 of 6 task(s) done; running 6 on 2 worker(s) × 1 thread(s)" "the arms went to the pool"
+            let store = Path.Combine(out, "runs.db")
+            let counts () =
+                use s = RunStore.Open store
+                s.GetRuns("lenet-init").Count, s.GetRuns("lenet-init-sweep").Count
+            let inStore () =
+                use s = RunStore.Open store
+                let results = s.GetRuns "lenet-init"
+                Expect.equal (results |> Seq.map (fun r -> r.Name) |> Seq.sort |> List.ofSeq) [ "chars1"; "chars2"; "chars3"; "mnist1"; "mnist2"; "mnist3" ] "each arm stored once"
+                Expect.isTrue (results |> Seq.forall (fun r -> r.Status = RunStatus.Finished)) "every arm finished"
+                let tasks = s.GetRuns "lenet-init-sweep"
+                Expect.equal tasks.Count 6 "one sweep task per arm"
+                let armRuns = [ for t in tasks -> (s.GetMetrics(t.Id, "arm/run_id")).[0].Value |> int64 ] |> List.sort
+                Expect.equal armRuns ([ for r in results -> r.Id ] |> List.sort) "each task trained its own arm's run"
+            inStore ()
+            let report = Path.Combine(out, "report.html")
+            Expect.stringContains (File.ReadAllText report) "<td>0 / 6</td>" "the script itself trained nothing: the workers did"
+            // the report again from the store alone
+            File.Delete report
+            let again = StudyScript.runQuickWith "exp_lenet" out 10.0 (tiny @ [ "--report-only" ])
+            Expect.stringContains again "Table 2 mean" "the comparison printed from stored arms"
+            let html = File.ReadAllText report
+            Expect.stringContains html "Table 2: summed absolute weight differences between Chars models" "the report was built"
+            Expect.stringContains html "read from the store (--report-only)" "says where its arms came from"
+            Expect.stringContains html "<td>0 / 6</td>" "--report-only trained nothing"
+            Expect.equal (counts ()) (6, 6) "and added no run"
+            // the arms rerun as sweep tasks on 2 workers: every task done, no worker started, nothing trained
+            let manifest = Directory.GetFiles(Path.Combine(out, "sweep"), "arms-*.json") |> Array.exactlyOne |> SweepManifest.Load
+            let outcomes = Sweep.RunLocal(manifest, store, 2, 1)
+            let messages = outcomes |> Seq.map (fun o -> o.Message) |> String.concat "; "
+            Expect.isTrue (outcomes |> Seq.forall (fun o -> o.Kind = TaskOutcomeKind.Skipped)) $"every task skipped: {messages}"
+            Expect.equal (counts ()) (6, 6) "the rerun added no run"
         }
     ]

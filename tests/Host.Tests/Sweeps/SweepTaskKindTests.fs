@@ -13,6 +13,17 @@ let tinyOptions =
     InitArmOptions(Convergence = ConvergenceRule(Window = 2, Tolerance = 0.5, AfterEpochs = 1, MaxEpochs = 1),
                    Threads = 1, EvaluationLimit = 100, TrainEvaluationLimit = 100)
 
+/// Paper 000's study, tiny: 5 iterations at batch 16, two seeds, one thread.
+let tinyLeNetStudy =
+    StudyConfig(
+        Name = "lenet-init",
+        Net = NetConfig(Name = "lenet5", WeightInit = "xavier-normal"),
+        Solver = SolverConfig(Type = "sgd", BaseLr = 0.001, Momentum = 0.9, WeightDecay = 0.0005, LrPolicy = "inv", Gamma = 0.0001, Power = 0.75,
+                              MaxIter = 5, Batch = 16),
+        Data = DataConfig(Sets = [ "mnist"; "chars74k-hnd" ], Invert = true, ShuffleSeed = 7, Split = SplitConfig(TrainPercent = 80.0, Seed = 42)),
+        Seeds = [ 1; 2 ],
+        Threads = 1)
+
 [<Tests>]
 let tests =
     testSequenced <| testList "sweeps.kinds" [
@@ -61,5 +72,46 @@ let tests =
             let e = Expect.throwsC (fun () -> reportOnly.Ensure(missing, [ missing ]) |> ignore) id
             Expect.stringContains e.Message "not done" "a report cannot be built from arms that never ran"
             Expect.equal (s.GetRuns InitArmTraining.Study).Count 2 "and nothing was trained for it"
+        }
+        test "paper-000 arms as sweep tasks: declared once, the worker's arm config is the script's, trained once, reused only, refused when never run" {
+            let study = tinyLeNetStudy
+            let arms = LeNetArmTaskKind.Arms(study, true)
+            Expect.equal [ for a in arms -> a.Name ] [ "chars1"; "mnist1"; "chars2"; "mnist2" ] "chars k, then mnist k, per seed"
+            use dir = new TempDir()
+            let store = dir.File "runs.db"
+            let sweep = Sweep("lenet-init-sweep")
+            for a in arms do sweep.Arm(a.Name, a.Config, a.Seeds) |> ignore
+            let m = SweepManifest.Load(sweep.Plan(dir.File "sweep.json").Path)
+            let data = LeNetStudyData.Load(study, null)
+            Expect.isTrue data.IsSynthetic "null options: synthetic, nothing searched"
+            for t in m.Tasks do
+                let struct (s, arm, synthetic) = LeNetArmTaskKind.Read(t.Config, "t")
+                Expect.isTrue synthetic "the script's synthetic flag reaches the worker"
+                let struct (train, test) = data.For arm.Set
+                Expect.equal (s.ArmConfigJson(arm.Name, arm.Seed, train, test)) (study.ArmConfigJson(arm.Name, arm.Seed, train, test))
+                    $"{arm.Name}: the worker stores the config the script looks for"
+            let bad = LeNetArmTaskKind.Config(study, LeNetArm("x1", "cifar", 1, 1), true)
+            let e = Expect.throwsC (fun () -> Sweep("k").Arm("x1", bad, [| 1 |]).Plan(dir.File "bad.json") |> ignore) id
+            Expect.stringContains e.Message "'cifar'" "the kind names the impossible set"
+            // --report-only on a store that never ran them: refused, nothing trained
+            let reportOnly = StudySweep("lenet-init-sweep", dir.Path, store, StudySweepOptions(ReportOnly = true))
+            let e = Expect.throwsC (fun () -> reportOnly.Ensure(arms) |> ignore) id
+            Expect.stringContains e.Message "not done" "names what is missing"
+            let inStore () =
+                use s = RunStore.Open store
+                Expect.equal (s.GetRuns "lenet-init").Count 0 "nothing was trained for it"
+                let o = TaskExecutor.Run(m, 0, s, TaskRunOptions(1))
+                Expect.equal o.Kind TaskOutcomeKind.Trained o.Message
+                Expect.equal (TaskExecutor.Run(m, 0, s, TaskRunOptions(1))).Kind TaskOutcomeKind.Skipped "done: skipped"
+                Expect.equal [ for r in s.GetRuns "lenet-init" -> r.Name, r.Status ] [ "chars1", RunStatus.Finished ] "the arm's own run, once"
+            inStore ()
+            use runner = new StudyRunner(store, ReuseOnly = true)
+            let struct (train, test) = data.For LeNetArm.Chars
+            let r = runner.TrainOrReuse(study, "chars1", 1, study.Net.Create 1, train, test)
+            Expect.isTrue r.Reused "the script reads the worker's arm back"
+            let struct (mtrain, mtest) = data.For LeNetArm.Mnist
+            let e = Expect.throwsC (fun () -> runner.TrainOrReuse(study, "mnist1", 1, study.Net.Create 1, mtrain, mtest) |> ignore) id
+            Expect.stringContains e.Message "mnist1" "reuse only: an arm never trained is refused by name, not trained"
+            Expect.equal (runner.Store.GetRuns "lenet-init").Count 1 "and nothing was trained"
         }
     ]
