@@ -35,11 +35,14 @@ let race (store: string) =
               int64 parts[1], int64 parts[2] ]
     float (List.max (List.map snd windows) - List.min (List.map fst windows))
 
+/// The 1-, 5- and 15-minute load averages (the machine may be shared).
+let load () = (File.ReadAllText "/proc/loadavg").Split(' ') |> Array.take 3 |> String.concat " "
+
 let report (name: string) (ms: float) =
     let totalRuns = writers * runs
     let metrics = totalRuns * steps * 2
-    printfn "%-11s %d writers: %6.0f ms   %8.1f runs/s   %9.0f metrics/s" name writers ms
-        (float totalRuns / (ms / 1000.0)) (float metrics / (ms / 1000.0))
+    printfn "%-11s %d writers: %6.0f ms   %8.1f runs/s   %9.0f metrics/s   (load average %s)" name writers ms
+        (float totalRuns / (ms / 1000.0)) (float metrics / (ms / 1000.0)) (load ())
 
 printfn "run store, %d writer processes x %d runs x %d steps (%d metric values each run)%s" writers runs steps (steps * 2)
     (if quick then " [quick]" else "")

@@ -63,12 +63,14 @@ let studyArms = LeNetArm.Of study
 // ---- Sweep hook (issue 13): the arms as sweep tasks of kind paper000-arm when a sweep flag is given;
 // once they are done, the loop below reuses every one from the store.
 let sweep = InitLab.Sweeps.StudySweep("lenet-init-sweep", outDir, storePath, SweepFlags.options args study.Threads)
+let sweepClock = Stopwatch.StartNew()
 let swept =
     try sweep.Ensure(LeNetArmTaskKind.Arms(study, data.IsSynthetic))
     with
     | :? ArgumentException as e -> eprintfn "exp_lenet: %s" e.Message; exit 2
     | :? InvalidOperationException as e -> eprintfn "exp_lenet: %s" e.Message; exit 1
 if not swept then exit 0
+if sweep.Active then printfn "sweep: %d arm(s) done in %.1f s" studyArms.Count sweepClock.Elapsed.TotalSeconds
 let runner = new StudyRunner(storePath, ReuseOnly = reportOnly)
 
 /// Model k trained on each data set from the same initial weights, with both models' accuracy on both test sets.
