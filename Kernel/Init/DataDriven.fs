@@ -85,10 +85,11 @@ module DataDrivenInit =
             if isNull initialFilters || initialFilters.Shape <> [| k; c; ks; ks |] then
                 let shown = if isNull initialFilters then "null" else Shape.show initialFilters.Shape
                 invalidArg "initialFilters" $"data-driven initialiser: Inhibitors = InitialFilters needs initialFilters of shape {Shape.show [| k; c; ks; ks |]}, got {shown}"
-        let data = inputs.ToFloat32Array()
-        match data |> Array.tryFindIndex (fun v -> not (Single.IsFinite v)) with
-        | Some i -> invalidArg "inputs" $"data-driven initialiser: input value at flat index {i} (image {i / (c * h * w)}) is {data[i]}; inputs must be finite"
-        | None -> ()
+        // float32 inputs are read in place (a copy of a layer's whole input set is tens of MB of garbage)
+        let data = match inputs.Raw.DataArray with :? (float32[]) as a when a.Length = inputs.Numel -> a | _ -> inputs.ToFloat32Array()
+        if not (inputs.AllFinite()) then
+            let i = data |> Array.findIndex (fun v -> not (Single.IsFinite v))
+            invalidArg "inputs" $"data-driven initialiser: input value at flat index {i} (image {i / (c * h * w)}) is {data[i]}; inputs must be finite"
         let s = defaultArg options.WindowSize ks
         let off = (ks - s) / 2
         let oh, ow = h - ks + 1, w - ks + 1
