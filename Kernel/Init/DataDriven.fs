@@ -138,8 +138,6 @@ module DataDrivenInit =
           let mutable changed = false
           while j < b && not changed do
             let i = i + j
-            Array.Copy(data, i * chw, xbuf, 0, chw)
-            seedInto options.Epsilon xbuf 0 chw seed
             // act under the inhibiting filters, ϕ applied (eq. 1), then the scan of lines 5–9.
             let mutable layerSq = 0.0
             if m > 0 then
@@ -150,8 +148,14 @@ module DataDrivenInit =
                     layerSq <- layerSq + float v * float v
                 inhibitInto options.Theta options.InhibitionRadius act m oh ow alive |> ignore
             else Array.Fill(alive, true)
+            // An input whose every window is inhibited seeds nothing: its seed and window energies are
+            // skipped (most inputs, once the set has grown; the result is the same).
+            let anyAlive = Array.IndexOf(alive, true, 0, oh * ow) >= 0
+            if anyAlive then
+                Array.Copy(data, i * chw, xbuf, 0, chw)
+                seedInto options.Epsilon xbuf 0 chw seed
             // ‖seed[N(ζ, s)]‖² for every window via an integral image of Σ_c seed².
-            for y in 0 .. h - 1 do
+            for y in 0 .. (if anyAlive then h - 1 else -1) do
                 let mutable row = 0.0
                 for x in 0 .. w - 1 do
                     let mutable e = 0.0
