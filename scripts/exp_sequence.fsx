@@ -64,20 +64,24 @@ match estimate with
 | None -> printfn "estimate: none (--report-only trains nothing)"
 
 // ---- Sweep hook: --workers N trains the seeds on N local worker processes, --slurm submits them as a Slurm
-// job array and stops (rerun the same command when it is done), --report-only trains nothing; the report
-// then reads every network back from the store (Host/Studies/Sequence/SequenceSweep.cs).
+// job array and stops (rerun the same command when it is done); the report then reads every network back
+// from the store (Host/Studies/Sequence/SequenceSweep.cs). --report-only trains nothing and reads back the
+// networks in the store, whoever trained them (this script or sweep workers); a missing one is named.
 let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
 if isNull (Environment.GetEnvironmentVariable InitLab.Sweeps.WorkerCommand.Variable) then
     Environment.SetEnvironmentVariable(InitLab.Sweeps.WorkerCommand.Variable, IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "Host", "Cli", "bin", "Release", "net10.0", "initlab.dll"))
 let sweep = SequenceSweep(InitLab.Sweeps.StudySweepOptions(outDir, storePath, args.Int("workers", 0), args.Flag "slurm", reportOnly, Option.toObj (args.Option "data"), Label = "exp_sequence"), o, root.IsNone)
-if sweep.Active && not (sweep.Ensure study.Seeds) then exit 0
+if sweep.Active && not reportOnly && not (sweep.Ensure study.Seeds) then exit 0
 
 // ---- Training (or reading back) each seed: both models, every accuracy of Table 2, the trained CNNs ------
 let runs = new SequenceRuns(storePath, ReuseOnly = sweep.Active)
 let results =
     study.Seeds |> List.map (fun seed ->
         let r = SequenceSeed.Run(seed, data, o, runs, (fun line -> printfn "%s" line))
-        let spent = if r.Trained |> Seq.forall (fun a -> a.Reused) then "all 4 networks reused" else $"trained in {r.TrainSeconds / 60.0:F1} min"
+        let recorded = r.Trained |> Seq.sumBy (fun a -> a.Seconds)
+        let spent =
+            if r.Trained |> Seq.forall (fun a -> a.Reused) then $"all 4 networks reused (their training took {recorded / 60.0:F1} min)"
+            else $"trained in {r.TrainSeconds / 60.0:F1} min"
         let against = match estimate with Some e -> $" (estimate {e.SecondsPerSeed / 60.0:F1} min)" | None -> ""
         printfn "seed %d: CNN1 %.4f, CNN2 %.4f, LSTM (model-1) %.4f, model-2 %.4f; %s%s, %.1f s with scoring"
             seed r.Cnn1Accuracy r.Cnn2Accuracy r.LstmAccuracy r.Model2Accuracy spent against r.Seconds

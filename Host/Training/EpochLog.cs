@@ -45,9 +45,10 @@ sealed class EpochLog(int perEpoch)
         return record;
     }
 
-    /// <summary>The finished epochs and, when the run ended mid-epoch, the partial last one.</summary>
-    public IReadOnlyList<TrainingEpoch> All(int iteration) =>
-        batches == 0 ? [.. done] : [.. done, new TrainingEpoch(done.Count + 1, iteration, batches, lossSum / batches, seconds)];
+    /// <summary>The finished epochs and, when the run ended mid-epoch, the partial last one with the evaluations at its end.</summary>
+    public IReadOnlyList<TrainingEpoch> All(int iteration, Evaluation? evaluation, Evaluation? trainEvaluation) =>
+        batches == 0 ? [.. done]
+            : [.. done, new TrainingEpoch(done.Count + 1, iteration, batches, lossSum / batches, seconds) { Evaluation = evaluation, TrainEvaluation = trainEvaluation }];
 
     sealed record State(List<TrainingEpoch> Done, double LossSum, double Seconds, int Batches);
 

@@ -241,7 +241,7 @@ public sealed class Trainer
             EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
             StopReason = stopReason,
             ConfigChange = configChange,
-            Epochs = epochLog.All(iteration),
+            Epochs = epochLog.All(iteration, At(evaluations, iteration), At(trainEvaluations, iteration)),
         };
     }
 
