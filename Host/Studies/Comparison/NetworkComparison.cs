@@ -63,9 +63,9 @@ public static class NetworkComparison
         {
             Module a = ga.Models[ia], b = gb.Models[ib];
             var aligned = NetworkAlignment.Align(a, b, options.AlignmentSeed);
-            var pa = KernelState.Parameters(a);
-            double before = WeightDistance.SumAbsoluteDifference(pa, KernelState.Parameters(b));
-            double after = WeightDistance.SumAbsoluteDifference(pa, KernelState.Parameters(aligned.Aligned));
+            var pa = a.SaveParameters();
+            double before = WeightDistance.SumAbsoluteDifference(pa, b.SaveParameters());
+            double after = WeightDistance.SumAbsoluteDifference(pa, aligned.Aligned.SaveParameters());
             int moved = aligned.Permutations.Values.Sum(p => p.Where((v, i) => v != i).Count());
             int units = aligned.Permutations.Values.Sum(p => p.Length);
             var (ba, da) = GramsOf(a);
