@@ -265,7 +265,7 @@ public sealed class Trainer
                 throw new NonFiniteLossException(iteration, double.NaN, path is not null && File.Exists(path) ? path : null);
         var (optim, meta) = KernelState.Optimizer(Optimizer);
         if (Options.RunConfig is { } config) meta[RunConfigKey] = RunConfigText(config);
-        return new CheckpointData(iteration, KernelState.Parameters(Model), optim, KernelState.Generators(Model), meta);
+        return new CheckpointData(iteration, Model.SaveParameters(), optim, KernelState.Generators(Model), meta);
     }
 
     const string RunConfigKey = "run.config";
