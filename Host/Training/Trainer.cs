@@ -294,7 +294,7 @@ public sealed class Trainer
         var (optim, meta) = KernelState.Optimizer(Optimizer);
         if (Options.RunConfig is { } config) meta[RunConfigKey] = RunConfigText(config);
         if (epochs is not null) meta[EpochLog.MetadataKey] = epochs.Save();
-        return new CheckpointData(iteration, KernelState.Parameters(Model), optim, KernelState.Generators(Model), meta);
+        return new CheckpointData(iteration, Model.SaveParameters(), optim, KernelState.Generators(Model), meta);
     }
 
     const string RunConfigKey = "run.config";

@@ -93,7 +93,7 @@ public sealed class SequenceRuns : IDisposable
             TrainingResult result;
             using (Store.KeepAlive(run)) result = train(partial); // heartbeats: a long epoch is not taken for a dead process
             var final = Path.Combine(CheckpointDirectory, $"{safe}-run{run}.safetensors");
-            Checkpoint.Save(final, new CheckpointData(result.Epochs.Count, KernelState.Parameters(model), [], []));
+            Checkpoint.Save(final, new CheckpointData(result.Epochs.Count, model.SaveParameters(), [], []));
             Store.AddArtifact(run, "checkpoint", final, Sha256(final));
             Store.LogMetrics(run, result.Epochs.SelectMany(e => new[]
             {
