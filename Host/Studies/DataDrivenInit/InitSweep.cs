@@ -4,8 +4,8 @@ namespace InitLab.Studies;
 
 /// <summary>
 /// The sweep hook of the paper-001 study (scripts/exp_init.fsx): its arms as sweep tasks of kind
-/// <see cref="InitArmTaskKind"/>, run on a local pool (<c>--workers N</c>), handed to Slurm (<c>--slurm</c>)
-/// or only read back (<c>--report-only</c>). The study script keeps calling
+/// <see cref="InitArmTaskKind"/> through the shared <see cref="StudySweep"/> (local pool with <c>--workers N</c>,
+/// Slurm with <c>--slurm</c>, only read back with <c>--report-only</c>). The study script keeps calling
 /// <see cref="InitArmTraining.RunOrReuse"/>; once <see cref="Ensure"/> has had an arm's batch trained, that call
 /// reuses the finished runs from the store, so a report can be built after a cluster run.
 /// </summary>
@@ -23,19 +23,13 @@ public sealed class InitSweep(string outDir, string store, InitArmOptions option
     /// <summary>Study name of the sweep tasks in the store (the arms' results stay under <see cref="InitArmTraining.Study"/>).</summary>
     public const string Study = "paper001-init-sweep";
 
-    readonly HashSet<string> ensured = new(StringComparer.Ordinal);
+    readonly StudySweep sweep = new(Study, new StudySweepOptions(outDir, store, workers, slurm, reportOnly, dataRoot, options.Threads, "exp_init"));
 
     /// <summary>True when any of --workers, --slurm, --report-only was given.</summary>
-    public bool Active => workers > 0 || slurm || reportOnly;
+    public bool Active => sweep.Active;
 
     /// <summary>The sweep of <paramref name="batch"/>: one task per arm (its seed is the task's seed).</summary>
-    public Sweep SweepOf(IReadOnlyList<InitArm> batch)
-    {
-        var sweep = new Sweep(Study);
-        foreach (var arm in batch)
-            sweep.Arm(arm.Key, InitArmTaskKind.Config(arm, options, synthetic), [arm.Seed]);
-        return sweep;
-    }
+    public Sweep SweepOf(IReadOnlyList<InitArm> batch) => sweep.SweepOf(Tasks(batch));
 
     /// <summary>
     /// Makes sure <paramref name="arm"/> has a finished run: when it has not been seen, the whole
@@ -43,30 +37,9 @@ public sealed class InitSweep(string outDir, string store, InitArmOptions option
     /// Slurm. Returns false when a Slurm job was submitted and the script should stop until it is done.
     /// </summary>
     /// <exception cref="InvalidOperationException">--report-only and a task is not done, or tasks failed on the pool (the message names them).</exception>
-    public bool Ensure(InitArm arm, IReadOnlyList<InitArm> batch)
-    {
-        if (!Active || ensured.Contains(arm.Key)) return true;
-        var all = batch.Contains(arm) ? batch : [.. batch, arm];
-        var name = ConfigHash.Sha256(string.Join("\n", all.Select(a => a.Key)))[..12];
-        var manifest = SweepOf(all).Plan(Path.Combine(outDir, "sweep", $"arms-{name}.json"));
-        var pending = Sweep.Status(manifest, store).Where(r => r.State != TaskState.Done).ToList();
-        if (pending.Count > 0)
-        {
-            if (reportOnly)
-                throw new InvalidOperationException($"--report-only: {pending.Count} of {manifest.Tasks.Count} arm(s) of {manifest.Path} are not done in {store} "
-                    + $"(e.g. {string.Join(", ", pending.Take(3).Select(p => $"{p.Task.Arm} {p.State.ToString().ToLowerInvariant()}"))})");
-            if (slurm)
-            {
-                var job = Sweep.SubmitSlurm(manifest, new SlurmOptions(store, ThreadsPerTask: options.Threads, DataRoot: dataRoot));
-                Console.WriteLine($"exp_init: submitted Slurm job {job} ({pending.Count} arm(s) of {manifest.Path}); rerun this command when it is done");
-                return false;
-            }
-            var outcomes = Sweep.RunLocal(manifest, store, workers, 0, dataRoot);
-            var failed = outcomes.Where(o => !o.Ok).ToList();
-            if (failed.Count > 0)
-                throw new InvalidOperationException($"{failed.Count} arm(s) of {manifest.Path} failed: {failed[0].Message}");
-        }
-        foreach (var a in all) ensured.Add(a.Key);
-        return true;
-    }
+    public bool Ensure(InitArm arm, IReadOnlyList<InitArm> batch) =>
+        sweep.Ensure(Tasks(batch.Contains(arm) ? batch : [.. batch, arm]), "arms");
+
+    List<StudyTask> Tasks(IEnumerable<InitArm> batch) =>
+        [.. batch.Select(a => new StudyTask(a.Key, InitArmTaskKind.Config(a, options, synthetic)))];
 }

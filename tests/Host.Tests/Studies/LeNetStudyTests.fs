@@ -9,7 +9,7 @@ open InitLab.Store
 open InitLab.Host.Tests.Store.StoreTestSupport
 open InitLab.Host.Tests.Support.RepoRoot
 
-let tensor name (values: float32[]) = NamedTensor(name, [| values.Length |], values)
+let tensor name (values: float32[]) : InitLab.Kernel.StateBuffer = { Name = name; Shape = [| values.Length |]; Data = values }
 
 [<Tests>]
 let tests =
