@@ -100,7 +100,7 @@ let arms =
         let mnistModel = charsModel.Clone()
         let chars = trainOrReuse LeNetArm.Chars k charsModel
         let mnist = trainOrReuse LeNetArm.Mnist k mnistModel
-        if not (Seq.forall2 (fun (a: InitLab.Store.NamedTensor) b -> a.Equals b) chars.InitialParameters mnist.InitialParameters) then
+        if not (Seq.forall2 (fun (a: InitLab.Kernel.StateBuffer) b -> a.Equals b) chars.InitialParameters mnist.InitialParameters) then
             failwith $"model {k}: Chars and MNIST models did not start from identical weights"
         // accuracy on its own test set comes from the trainer's final evaluation; on the other set, measured here
         let own (a: ArmResult) = (Seq.last a.Evaluations).Accuracy

@@ -5,6 +5,7 @@
 // (Figures 4 and 5), the 16 filters of each CNN, and the paper's readings tested with numbers.
 //
 //   dotnet fsi scripts/exp_sequence.fsx [--quick] [--data DIR] [--out DIR] [--threads N] [--epochs N] [--seeds N]
+//                                       [--workers N | --slurm | --report-only] [--store PATH]
 #load "Common.fsx"
 #nowarn "3391" // C# optional Nullable<int> arguments
 
@@ -18,177 +19,79 @@ open InitLab.Statistics
 open InitLab.Studies.Sequence
 open Common
 
-// ---- The study as one declarative record (seeds and arms are data, for a sweep engine) -------------
+// ---- The study as one declarative record: its seeds, and what each seed trains (Host/Studies/Sequence) -----
 type SequenceStudy =
     { Seeds: int list
-      /// our reading of the paper's Figure 2: conv 16@3×3, ReLU, max-pool 2, dropout 0.25, fc 128, ReLU, fc 10
-      Cnn: DigitCnnSpec
-      /// LSTM hidden 64 then a linear layer onto the 28 classes
-      Lstm: SequenceLstmSpec
-      /// the paper's Table 1: batch 128, 100 epochs, cross-entropy, SGD lr 0.01
-      Batch: int
-      Epochs: int
-      LearningRate: float
-      /// 0: whole epochs; quick runs cut each epoch to this many batches
-      MaxBatchesPerEpoch: int
-      /// MNIST images per part (the paper: 42,000 / 18,000 / the 10,000 test images; each part gives twice as many pairs)
-      TrainImages: int
-      ValidationImages: int
-      /// pairs of the validation part scored after each epoch (monitoring), and of the test part for the tables (0: all)
-      ValidationPairs: int
-      TestPairs: int
+      /// the paper's Table 1 (batch 128, 100 epochs, cross-entropy, SGD lr 0.01), our reading of its Figure 2's CNN
+      /// (conv 16@3×3, ReLU, max-pool 2, dropout 0.25, fc 128, ReLU, fc 10), LSTM hidden 64; the parts' sizes
+      Options: SequenceStudyOptions
       /// test images (the first image of the first test pairs) every CNN's layers are compared on by CKA
-      ProbeImages: int
-      DataSeed: int
-      Threads: int }
+      ProbeImages: int }
 
 let args = Args.parse fsi.CommandLineArgs
 let quick = args.Flag "quick"
+let reportOnly = args.Flag "report-only"
 let study =
+    let preset = if quick then SequenceStudyOptions.Quick else SequenceStudyOptions.Paper
     { Seeds = [ 1 .. args.Int("seeds", if quick then 2 else 5) ]
-      Cnn = DigitCnnSpec.Paper
-      Lstm = SequenceLstmSpec.Paper
-      Batch = 128
-      Epochs = args.Int("epochs", if quick then 2 else 100)
-      LearningRate = 0.01
-      MaxBatchesPerEpoch = if quick then 30 else 0
-      TrainImages = if quick then 4000 else 42_000
-      ValidationImages = if quick then 1000 else 18_000
-      ValidationPairs = if quick then 1000 else 5000
-      TestPairs = if quick then 4000 else 0
-      ProbeImages = if quick then 300 else 1000
-      DataSeed = 7
-      Threads = args.Int("threads", 2) }
+      Options = preset.WithEpochs(args.Int("epochs", preset.Epochs)).WithThreads(args.Int("threads", 2))
+      ProbeImages = if quick then 300 else 1000 }
+let o = study.Options
+let cnnSpec, lstmSpec = o.CnnSpec(), o.LstmSpec()
 
 let clock = Stopwatch.StartNew()
 let outDir = outputFolder args "sequence"
 
 // ---- Data: the sequence task's three parts with each pair's digits ------------------------------
 let root = Data.tryResolveRoot (args.Option "data") [ "mnist" ]
-let mnist =
-    match root with
-    | Some root -> Mnist.Load root
-    | None ->
-        eprintfn "exp_sequence: WARNING: no real MNIST found; running on SYNTHETIC digits. The numbers below say nothing about the paper."
-        TrainTestSplit(SyntheticDigits.Generate(60_000, 1), SyntheticDigits.Generate(10_000, 2))
-// the test part is always the official 10,000 test images: a smaller run keeps only the first training images
-let used = TrainTestSplit(mnist.Train.Subset(Array.init (study.TrainImages + study.ValidationImages) id), mnist.Test)
-let data = SequencePairs.Build(used, study.TrainImages, study.ValidationImages)
+if root.IsNone then
+    eprintfn "exp_sequence: WARNING: no real MNIST found; running on SYNTHETIC digits. The numbers below say nothing about the paper."
+let data = SequenceData.Load(o, Option.toObj root, root.IsNone)
 let train, validation, test = data.Train, data.Validation, data.Test
-let nVal = if study.ValidationPairs = 0 then validation.Count else min study.ValidationPairs validation.Count
-let nTest = if study.TestPairs = 0 then test.Count else min study.TestPairs test.Count
-let trainImages, valImages, testImages = PairImages(train.Pairs), PairImages(validation.Pairs), PairImages(test.Pairs)
+let nVal, nTest = data.ValidationCount, data.TestCount
+let testImages = data.TestImages
 let dataSeconds = clock.Elapsed.TotalSeconds
 printfn "data: %d / %d / %d pairs (train / validation / test; %d validation pairs monitored, %d test pairs scored) in %.1f s"
     train.Count validation.Count test.Count nVal nTest dataSeconds
 
-// ---- Training ---------------------------------------------------------------------------------------
+// ---- Estimate from a timed fraction: a few steps of a CNN and of model-2 on throwaway networks ----------
+let estimate = if reportOnly then None else Some(SequenceSeed.Estimate(data, o, (if quick then 4 else 20)))
+match estimate with
+| Some e ->
+    printfn "estimate: %.2f ms per CNN step, %.2f ms per model-2 step (%.0f pairs/s): about %.1f min of training per seed, %.1f min for %d seeds (finished runs are reused, unfinished ones resume)"
+        (e.CnnStepSeconds * 1e3) (e.Model2StepSeconds * 1e3) (float o.BatchSize / e.Model2StepSeconds) (e.SecondsPerSeed / 60.0)
+        (e.SecondsPerSeed * float study.Seeds.Length / 60.0) study.Seeds.Length
+| None -> printfn "estimate: none (--report-only trains nothing)"
+
+// ---- Sweep hook: --workers N trains the seeds on N local worker processes, --slurm submits them as a Slurm
+// job array and stops (rerun the same command when it is done); the report then reads every network back
+// from the store (Host/Studies/Sequence/SequenceSweep.cs). --report-only trains nothing and reads back the
+// networks in the store, whoever trained them (this script or sweep workers); a missing one is named.
 let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
-let runs = new SequenceRuns(storePath)
-let options (checkpoint: string) =
-    SequenceTrainingOptions(study.Epochs, study.Batch, study.LearningRate, study.DataSeed, study.Threads,
-                            MaxBatchesPerEpoch = study.MaxBatchesPerEpoch, CheckpointPath = checkpoint)
-let baseConfig =
-    [ "cnn", sprintf "%A" study.Cnn; "lstm", sprintf "%A" study.Lstm; "batch", string study.Batch; "epochs", string study.Epochs
-      "lr", string study.LearningRate; "max_batches", string study.MaxBatchesPerEpoch; "data_seed", string study.DataSeed
-      "threads", string study.Threads; "data", train.Pairs.Fingerprint; "images", $"{study.TrainImages}/{study.ValidationImages}" ]
+let sweep = SequenceSweep(outDir, storePath, SweepFlags.options args o.Threads, o, root.IsNone)
+if sweep.Active && not reportOnly && not (sweep.Ensure study.Seeds) then exit 0
 
-let digits (labels: int[]) (idx: int[]) = idx |> Array.map (fun i -> labels[i])
-let oneHot (first: int[]) (second: int[]) (idx: int[]) =
-    let v = Array.zeroCreate<float32> (idx.Length * 20)
-    idx |> Array.iteri (fun k i ->
-        v[k * 20 + first[i]] <- 1.0f
-        v[k * 20 + 10 + second[i]] <- 1.0f)
-    Tensor.Wrap(v, [| idx.Length; 2; 10 |])
-
-let trainArm (name: string) (seed: int) (extra: (string * string) list) (model: Module) (count: int)
-             (loss: int[] -> Tensor) (validate: unit -> float) =
-    let arm = SequenceArm("seq003", $"{name}-seed{seed}", Text.Json.JsonSerializer.Serialize(dict (baseConfig @ [ ("seed", string seed) ] @ extra)), int64 seed, train.Pairs.Fingerprint)
-    runs.TrainOrReuse(arm, model, fun checkpoint ->
-        let report (e: SequenceEpoch) =
-            if e.Epoch = 1 || e.Epoch % 10 = 0 || e.Epoch = study.Epochs then
-                printfn "  %s seed %d epoch %d/%d: loss %.4f, validation accuracy %.4f (%.1f s/epoch, about %.0f s left)"
-                    name seed e.Epoch study.Epochs e.TrainLoss e.ValidationAccuracy e.Seconds (e.Seconds * float (study.Epochs - e.Epoch))
-        SequenceTraining.Train(model, count, Func<_, _>(loss), options checkpoint, Func<_>(validate), Action<_>(report)))
-
-let accuracy (model: Module) (count: int) (input: int[] -> Tensor) (truth: int[]) =
-    SequenceTraining.Accuracy(SequenceTraining.Predict(model, count, Func<_, _>(input)), truth[0 .. count - 1])
-
-/// One seed: both models, every accuracy of Table 2, the trained CNNs.
-type SeedResult =
-    { Seed: int
-      Cnn1: Module; Cnn2: Module; Model2: CnnLstm
-      Cnn1Accuracy: float; Cnn2Accuracy: float; LstmAccuracy: float; LstmOnTrueDigits: float; Model2Accuracy: float
-      Trained: SequenceArmResult list
-      Initial: Module list }
-
-let runSeed (seed: int) =
-    let cnn1 = SequenceNets.DigitCnn(study.Cnn, Generator(seed * 100 + 1)) :> Module
-    let cnn2 = SequenceNets.DigitCnn(study.Cnn, Generator(seed * 100 + 2)) :> Module
-    let lstm = SequenceNets.LstmClassifier(study.Lstm, Generator(seed * 100 + 3))
-    let model2 = SequenceNets.Model2(study.Cnn, study.Lstm, Generator(seed * 100 + 4))
-    let initial = [ cnn1.Clone(); cnn2.Clone() ]
-    // model-1: each CNN a digit classifier on its image of the pair
-    let trainCnn (name: string) (cnn: Module) (channel: int) (digitsOf: SequencePart -> int[]) =
-        trainArm name seed [] cnn train.Count
-            (fun idx -> cnn.Forward(trainImages.Batch(idx, channel)).CrossEntropy(digits (digitsOf train) idx))
-            (fun () -> accuracy cnn nVal (fun idx -> valImages.Batch(idx, channel)) (digitsOf validation))
-    let r1 = trainCnn "model1-cnn1" cnn1 0 (fun p -> p.First)
-    let r2 = trainCnn "model1-cnn2" cnn2 1 (fun p -> p.Second)
-    // ... then the LSTM on the one-hot sequence of their predicted labels, for c
-    let predict (cnn: Module) (images: PairImages) channel count = SequenceTraining.Predict(cnn, count, Func<_, _>(fun idx -> images.Batch(idx, channel)))
-    let p1, p2 = predict cnn1 trainImages 0 train.Count, predict cnn2 trainImages 1 train.Count
-    let v1, v2 = predict cnn1 valImages 0 nVal, predict cnn2 valImages 1 nVal
-    let rl =
-        trainArm "model1-lstm" seed [ "cnn1_run", string r1.RunId; "cnn2_run", string r2.RunId ] lstm train.Count
-            (fun idx -> lstm.Forward(oneHot p1 p2 idx).CrossEntropy(digits train.Pairs.Labels idx))
-            (fun () -> accuracy lstm nVal (oneHot v1 v2) validation.Pairs.Labels)
-    // model-2: end to end on c
-    let rm =
-        trainArm "model2" seed [] model2 train.Count
-            (fun idx -> model2.Forward(trainImages.Batch idx).CrossEntropy(digits train.Pairs.Labels idx))
-            (fun () -> accuracy model2 nVal (fun idx -> valImages.Batch idx) validation.Pairs.Labels)
-    let t1, t2 = predict cnn1 testImages 0 nTest, predict cnn2 testImages 1 nTest
-    { Seed = seed; Cnn1 = cnn1; Cnn2 = cnn2; Model2 = model2
-      Cnn1Accuracy = SequenceTraining.Accuracy(t1, test.First[0 .. nTest - 1])
-      Cnn2Accuracy = SequenceTraining.Accuracy(t2, test.Second[0 .. nTest - 1])
-      LstmAccuracy = accuracy lstm nTest (oneHot t1 t2) test.Pairs.Labels
-      LstmOnTrueDigits = accuracy lstm nTest (oneHot test.First test.Second) test.Pairs.Labels
-      Model2Accuracy = accuracy model2 nTest (fun idx -> testImages.Batch idx) test.Pairs.Labels
-      Trained = [ r1; r2; rl; rm ]
-      Initial = initial }
-
-// ---- Estimate from a timed fraction: a few steps of a CNN and of model-2 on throwaway copies -----------
-let timeSteps (model: Module) (loss: int[] -> Tensor) =
-    let probe steps = SequenceTrainingOptions(1, study.Batch, study.LearningRate, 0, study.Threads, MaxBatchesPerEpoch = steps)
-    SequenceTraining.Train(model, train.Count, Func<_, _>(loss), probe 4) |> ignore // warm-up
-    let steps = if quick then 4 else 20
-    let r = SequenceTraining.Train(model, train.Count, Func<_, _>(loss), probe steps)
-    r.Seconds / float steps
-let probeCnn = SequenceNets.DigitCnn(study.Cnn, Generator 999) :> Module
-let probeModel2 = SequenceNets.Model2(study.Cnn, study.Lstm, Generator 998)
-let cnnStep = timeSteps probeCnn (fun idx -> probeCnn.Forward(trainImages.Batch(idx, 0)).CrossEntropy(digits train.First idx))
-let model2Step = timeSteps probeModel2 (fun idx -> probeModel2.Forward(trainImages.Batch idx).CrossEntropy(digits train.Pairs.Labels idx))
-let stepsPerEpoch =
-    let all = (train.Count + study.Batch - 1) / study.Batch
-    if study.MaxBatchesPerEpoch > 0 then min all study.MaxBatchesPerEpoch else all
-let estimatePerSeed = float (study.Epochs * stepsPerEpoch) * (2.0 * cnnStep + model2Step)
-printfn "estimate: %.2f ms per CNN step, %.2f ms per model-2 step (%.0f pairs/s): about %.1f min of training per seed, %.1f min for %d seeds (finished runs are reused, unfinished ones resume)"
-    (cnnStep * 1e3) (model2Step * 1e3) (float study.Batch / model2Step) (estimatePerSeed / 60.0)
-    (estimatePerSeed * float study.Seeds.Length / 60.0) study.Seeds.Length
-
+// ---- Training (or reading back) each seed: both models, every accuracy of Table 2, the trained CNNs ------
+let runs = new SequenceRuns(storePath, ReuseOnly = sweep.Active)
 let results =
     study.Seeds |> List.map (fun seed ->
-        let r = runSeed seed
-        printfn "seed %d: CNN1 %.4f, CNN2 %.4f, LSTM (model-1) %.4f, model-2 %.4f" seed r.Cnn1Accuracy r.Cnn2Accuracy r.LstmAccuracy r.Model2Accuracy
+        let r = SequenceSeed.Run(seed, data, o, runs, (fun line -> printfn "%s" line))
+        let recorded = r.Trained |> Seq.sumBy (fun a -> a.Seconds)
+        let spent =
+            if r.Trained |> Seq.forall (fun a -> a.Reused) then $"all 4 networks reused (their training took {recorded / 60.0:F1} min)"
+            else $"trained in {r.TrainSeconds / 60.0:F1} min"
+        let against = match estimate with Some e -> $" (estimate {e.SecondsPerSeed / 60.0:F1} min)" | None -> ""
+        printfn "seed %d: CNN1 %.4f, CNN2 %.4f, LSTM (model-1) %.4f, model-2 %.4f; %s%s, %.1f s with scoring"
+            seed r.Cnn1Accuracy r.Cnn2Accuracy r.LstmAccuracy r.Model2Accuracy spent against r.Seconds
         r)
 
 // ---- Table 2 over the seeds ------------------------------------------------------------------------
+type SeedResult = SequenceSeedResult
 let summary (values: float list) = SampleSummary.Of(List.toArray values)
 let f4 (v: float) = if Double.IsNaN v then "–" else v.ToString("F4")
 let describe (s: SampleSummary) = if s.N = 1 then f4 s.Mean else $"{f4 s.Mean} ± {f4 s.StdDev}"
 let ci (s: SampleSummary) = if s.N = 1 then "–" else $"[{f4 s.Low95}, {f4 s.High95}]"
-let rowsOf = [ "CNN1 (digit a)", (fun r -> r.Cnn1Accuracy), 0.982
+let rowsOf = [ "CNN1 (digit a)", (fun (r: SeedResult) -> r.Cnn1Accuracy), 0.982
                "CNN2 (digit b)", (fun r -> r.Cnn2Accuracy), 0.983
                "LSTM of model-1 (c, fed the CNNs' predictions)", (fun r -> r.LstmAccuracy), 0.494
                "model-2 (c, end to end)", (fun r -> r.Model2Accuracy), 0.867 ]
@@ -214,7 +117,7 @@ let meanNorm (cnn: Module) = filters cnn |> Array.averageBy (fun f -> sqrt (Arra
 /// S_i over every seed and filter for one comparison
 let pooled (pick: SeedResult -> Module * Module) = results |> List.collect (fun r -> let a, b = pick r in closest a b)
 let comparisons =
-    [ "model-1: CNN1 → CNN2 (Fig. 4a)", (fun r -> r.Cnn1, r.Cnn2)
+    [ "model-1: CNN1 → CNN2 (Fig. 4a)", (fun (r: SeedResult) -> r.Cnn1, r.Cnn2)
       "model-1: CNN2 → CNN1 (Fig. 4b)", (fun r -> r.Cnn2, r.Cnn1)
       "model-2: CNN1 → CNN2 (Fig. 4c)", (fun r -> r.Model2.Cnns[0], r.Model2.Cnns[1])
       "model-2: CNN2 → CNN1 (Fig. 4d)", (fun r -> r.Model2.Cnns[1], r.Model2.Cnns[0])
@@ -349,18 +252,18 @@ report.Table([| "measure"; "value" |],
                [| "model-1's LSTM fed the TRUE digits (what its arithmetic alone reaches)"; describe (summary (results |> List.map (fun r -> r.LstmOnTrueDigits))) |] ],
              "Why model-1 can fall short: its LSTM is trained on the CNNs' training-set predictions, nearly all correct.") |> ignore
 let first = results.Head
-let seedCurves (value: SequenceEpoch -> float) =
-    [ for name, r in List.zip [ "model-1 CNN1"; "model-1 CNN2"; "model-1 LSTM"; "model-2" ] first.Trained ->
+let seedCurves (value: InitLab.Training.TrainingEpoch -> float) =
+    [ for name, r in List.zip [ "model-1 CNN1"; "model-1 CNN2"; "model-1 LSTM"; "model-2" ] (List.ofSeq first.Trained) ->
         Series(name, r.Epochs |> Seq.map (fun e -> float e.Epoch) |> Seq.toArray, r.Epochs |> Seq.map value |> Seq.toArray) ]
 report.LineChart($"Training loss per epoch (seed {first.Seed})", "epoch", "cross-entropy", seedCurves (fun e -> e.TrainLoss)) |> ignore
-report.LineChart($"Validation accuracy per epoch (seed {first.Seed})", "epoch", "accuracy", seedCurves (fun e -> e.ValidationAccuracy)) |> ignore
+report.LineChart($"Validation accuracy per epoch (seed {first.Seed})", "epoch", "accuracy", seedCurves (fun e -> e.Accuracy)) |> ignore
 report.Heading("Filters of the first convolution layer") |> ignore
-let labels = [| for i in 1 .. study.Cnn.Filters -> $"F{i}" |]
-let k = study.Cnn.KernelSize
+let labels = [| for i in 1 .. cnnSpec.Filters -> $"F{i}" |]
+let k = cnnSpec.KernelSize
 for name, cnn in [ "model-1 CNN1", first.Cnn1; "model-1 CNN2", first.Cnn2; "model-2 CNN1", first.Model2.Cnns[0]; "model-2 CNN2", first.Model2.Cnns[1] ] do
     report.ImageGrid($"{name} (seed {first.Seed}): 16 filters {k}×{k}", filters cnn |> Array.map (Array.map float32), k, k, labels, ImageScale.Shared) |> ignore
 let heat (title: string) (a: Module) (b: Module) (rowName: string) (colName: string) =
-    report.Heatmap(title, distances a b, [| for j in 1 .. study.Cnn.Filters -> $"{colName} G{j}" |], [| for i in 1 .. study.Cnn.Filters -> $"{rowName} F{i}" |],
+    report.Heatmap(title, distances a b, [| for j in 1 .. cnnSpec.Filters -> $"{colName} G{j}" |], [| for i in 1 .. cnnSpec.Filters -> $"{rowName} F{i}" |],
                    "E_ij = ‖F_i − G_j‖₂; S_i is the minimum of row i.") |> ignore
 report.Heading($"Figure 4: within each model (seed {first.Seed})") |> ignore
 heat "(a) model-1: CNN1 filters (rows) vs CNN2 (columns)" first.Cnn1 first.Cnn2 "CNN1" "CNN2"
@@ -374,7 +277,7 @@ heat "CNN2 of model-1 vs CNN2 of model-2" first.Cnn2 first.Model2.Cnns[1] "m1" "
 heat "CNN2 of model-2 vs CNN2 of model-1" first.Model2.Cnns[1] first.Cnn2 "m2" "m1"
 report.Heading("S_i over all seeds") |> ignore
 report.Table([| "comparison (F → G)"; "mean S per seed: mean ± sd"; "median S"; "95th percentile"; "max"; "below the untrained median" |], filterRows,
-             $"S_i = min_j ‖F_i − G_j‖₂ pooled over {results.Length} seeds × {study.Cnn.Filters} filters. S lets many F match one G; "
+             $"S_i = min_j ‖F_i − G_j‖₂ pooled over {results.Length} seeds × {cnnSpec.Filters} filters. S lets many F match one G; "
              + "the baseline rows say what 'close' means: two untrained CNNs, and a trained CNN against its own start.") |> ignore
 report.Heading("One-to-one matched distances and CKA (issue 12)") |> ignore
 report.Paragraph("Every model-2 filter has a close filter in model-1, one to one? " + matchedVerdict) |> ignore
@@ -390,25 +293,26 @@ report.Table(Array.append [| "linear CKA (biased)" |] ckaLayers, ckaTable false,
              + "read every row against the baseline rows, not against 1.") |> ignore
 report.Table(Array.append [| "linear CKA (debiased)" |] ckaLayers, ckaTable true,
              "The same with the unbiased HSIC (Song et al. 2012): independent features score near 0 at any probe count.") |> ignore
-let trained = results |> List.collect (fun r -> r.Trained)
+let trained = results |> List.collect (fun r -> List.ofSeq r.Trained)
 let fresh = trained |> List.filter (fun a -> not a.Reused)
 report.KeyValues("Configuration",
-                 [ "seeds", String.Join(", ", study.Seeds); "CNN (our reading)", sprintf "%A" study.Cnn; "LSTM", sprintf "%A" study.Lstm
-                   "optimiser", $"SGD lr {study.LearningRate}, batch {study.Batch}, {study.Epochs} epochs, cross-entropy"
+                 [ "seeds", String.Join(", ", study.Seeds); "CNN (our reading)", sprintf "%A" cnnSpec; "LSTM", sprintf "%A" lstmSpec
+                   "optimiser", $"SGD lr {o.LearningRate}, batch {o.BatchSize}, {o.Epochs} epochs, cross-entropy"
                    "CKA probe set", $"{nProbe} test images (first digit of the first test pairs)"
-                   "batches per epoch", (if study.MaxBatchesPerEpoch = 0 then "all" else string study.MaxBatchesPerEpoch)
+                   "batches per epoch", (if o.MaxBatchesPerEpoch = 0 then "all" else string o.MaxBatchesPerEpoch)
                    "initialisation", "PyTorch defaults; model-2's CNNs start from other draws than model-1's"
-                   "threads", string study.Threads ] |> pairs) |> ignore
+                   "threads", string o.Threads ] |> pairs) |> ignore
 report.KeyValues("Data",
                  [ "root", defaultArg root "NONE: synthetic digits (no real data found)"
                    "parts (pairs)", $"train {train.Count}, validation {validation.Count} ({nVal} monitored), test {test.Count} ({nTest} scored)"
                    "fingerprints", $"{train.Pairs.Fingerprint} / {test.Pairs.Fingerprint}" ] |> pairs) |> ignore
 report.KeyValues("Timings",
                  [ "data loading", $"{dataSeconds:F1} s"
-                   "estimate before training", $"{estimatePerSeed / 60.0:F1} min per seed"
+                   "estimate before training", (match estimate with Some e -> $"{e.SecondsPerSeed / 60.0:F1} min per seed" | None -> "– (report only)")
                    "networks trained / reused", $"{fresh.Length} / {trained.Length - fresh.Length}"
                    "measured training time per seed", (if fresh.IsEmpty then "– (all reused)" else $"{(fresh |> List.sumBy (fun a -> a.Seconds)) / float results.Length / 60.0:F1} min")
-                   "model-2 training throughput", $"{float study.Batch / model2Step:F0} pairs/s"
+                   "training time per seed as recorded in the store", $"{(trained |> List.sumBy (fun a -> a.Seconds)) / float results.Length / 60.0:F1} min"
+                   "model-2 training throughput", (match estimate with Some e -> $"{float o.BatchSize / e.Model2StepSeconds:F0} pairs/s" | None -> "–")
                    "total wall time", $"{clock.Elapsed.TotalSeconds:F1} s"
                    "run store", IO.Path.GetFullPath storePath ] |> pairs) |> ignore
 let reportPath = report.Save(IO.Path.Combine(outDir, "report.html"))

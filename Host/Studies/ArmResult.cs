@@ -1,4 +1,4 @@
-using InitLab.Store;
+using InitLab.Kernel;
 using InitLab.Training;
 
 namespace InitLab.Studies;
@@ -17,7 +17,7 @@ public sealed record ArmResult(
     bool Reused,
     IReadOnlyList<double> Losses,
     IReadOnlyList<Evaluation> Evaluations,
-    IReadOnlyList<NamedTensor> InitialParameters,
-    IReadOnlyList<NamedTensor> FinalParameters,
+    IReadOnlyList<StateBuffer> InitialParameters,
+    IReadOnlyList<StateBuffer> FinalParameters,
     double Seconds,
     double ImagesPerSecond);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using InitLab.Data;
+using InitLab.Kernel;
 using InitLab.Kernel.Nn;
 using InitLab.Store;
 using InitLab.Training;
@@ -41,7 +42,7 @@ public sealed class StudyRunner : IDisposable
     /// <exception cref="InvalidOperationException"><see cref="ReuseOnly"/> and the arm has no reusable finished run.</exception>
     public ArmResult TrainOrReuse(ArmSpec arm, Module model, DataSet train, DataSet? test)
     {
-        var initial = KernelState.Parameters(model);
+        var initial = model.SaveParameters();
         var found = Store.FindFinishedRun(arm.Study, arm.Name, arm.ConfigJson);
         if (found is not null && TryReuse(found, model, initial, out var reused)) return reused!;
         if (ReuseOnly)
@@ -68,7 +69,7 @@ public sealed class StudyRunner : IDisposable
             Store.LogMetrics(run, [new MetricPoint(options.Iterations, "run/seconds", result.Seconds),
                                    new MetricPoint(options.Iterations, "run/images_per_second", result.ImagesPerSecond)]);
             Store.FinishRun(run, RunStatus.Finished);
-            return new ArmResult(run, false, result.Losses, result.Evaluations, initial, KernelState.Parameters(model),
+            return new ArmResult(run, false, result.Losses, result.Evaluations, initial, model.SaveParameters(),
                 result.Seconds, result.ImagesPerSecond);
         }
         catch (OperationCanceledException)
@@ -108,7 +109,7 @@ public sealed class StudyRunner : IDisposable
         }
     }
 
-    bool TryReuse(RunRecord found, Module model, List<NamedTensor> initial, out ArmResult? result)
+    bool TryReuse(RunRecord found, Module model, StateBuffer[] initial, out ArmResult? result)
     {
         result = null;
         var artifacts = Store.GetArtifacts(found.Id);

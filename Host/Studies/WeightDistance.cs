@@ -1,4 +1,4 @@
-using InitLab.Store;
+using InitLab.Kernel;
 
 namespace InitLab.Studies;
 
@@ -9,11 +9,11 @@ namespace InitLab.Studies;
 public static class WeightDistance
 {
     /// <summary>Σ |a − b| over all parameters; both sets must have the same names and shapes.</summary>
-    public static double SumAbsoluteDifference(IReadOnlyList<NamedTensor> a, IReadOnlyList<NamedTensor> b) =>
+    public static double SumAbsoluteDifference(IReadOnlyList<StateBuffer> a, IReadOnlyList<StateBuffer> b) =>
         PerParameter(a, b).Sum(d => d.Distance);
 
     /// <summary>Σ |a − b| of each parameter tensor, by name, in order (where two models differ).</summary>
-    public static IReadOnlyList<(string Name, long Count, double Distance)> PerParameter(IReadOnlyList<NamedTensor> a, IReadOnlyList<NamedTensor> b)
+    public static IReadOnlyList<(string Name, long Count, double Distance)> PerParameter(IReadOnlyList<StateBuffer> a, IReadOnlyList<StateBuffer> b)
     {
         if (a.Count != b.Count)
             throw new ArgumentException($"parameter sets differ in size: {a.Count} vs {b.Count}");
@@ -27,7 +27,7 @@ public static class WeightDistance
             {
                 (float[] p, float[] q) => Sum(p, q),
                 (double[] p, double[] q) => Sum(p, q),
-                _ => throw new ArgumentException($"parameter '{x.Name}': unsupported or mixed element types {x.DType}/{y.DType}"),
+                _ => throw new ArgumentException($"parameter '{x.Name}': unsupported or mixed element types {x.Data?.GetType().Name}/{y.Data?.GetType().Name}"),
             };
             result.Add((x.Name, x.ElementCount, d));
         }
@@ -49,7 +49,7 @@ public static class WeightDistance
     }
 
     /// <summary>The symmetric matrix of distances between every pair of models.</summary>
-    public static double[,] Matrix(IReadOnlyList<IReadOnlyList<NamedTensor>> models)
+    public static double[,] Matrix(IReadOnlyList<IReadOnlyList<StateBuffer>> models)
     {
         int n = models.Count;
         var m = new double[n, n];

@@ -1,3 +1,4 @@
+using InitLab.Kernel;
 using InitLab.Kernel.Nn;
 using InitLab.Kernel.Optim;
 using InitLab.Store;
@@ -5,28 +6,26 @@ using InitLab.Store;
 namespace InitLab.Training;
 
 /// <summary>
-/// Parameters and optimiser state as checkpoint tensors. The Kernel gives both as one state type
-/// (<see cref="StateBuffer"/>, names as the checkpoint keeps them); this maps it 1:1 onto the file's
-/// entries, bit for bit (float32 stays float32), and turns the Kernel's refusals into
-/// <see cref="InvalidDataException"/> naming the file.
+/// What a checkpoint holds of a model and its optimiser beyond the Kernel's own saves. Parameters and
+/// optimiser state are the Kernel's <see cref="StateBuffer"/>s as they are (the one state type, which
+/// <see cref="Checkpoint"/> writes and reads directly); this adds the optimiser's kind, the dropout
+/// generators' positions (as <see cref="StateBuffer"/>s too), a finiteness check of optimiser state,
+/// and turns the Kernel's refusals into <see cref="InvalidDataException"/> naming the file.
 /// </summary>
 public static class KernelState
 {
     const string KindKey = "optimizer.kind";
 
-    /// <summary>Copies of every parameter, named as the model names them (e.g. "conv1.weight").</summary>
-    public static List<NamedTensor> Parameters(Module model) => model.SaveParameters().Select(ToFile).ToList();
-
     /// <summary>
     /// Writes saved parameters into the model. Every parameter must be present with its shape and
     /// element type, and hold finite values; all of it is checked before anything is written.
     /// </summary>
-    public static void LoadParameters(Module model, IReadOnlyList<NamedTensor> saved, string source) =>
-        AsDataError(() => model.LoadParameters(saved.Select(ToKernel), source));
+    public static void LoadParameters(Module model, IReadOnlyList<StateBuffer> saved, string source) =>
+        AsDataError(() => model.LoadParameters(saved, source));
 
-    /// <summary>The optimiser's state arrays and counters as tensors (counters as float64 scalars).</summary>
-    public static (List<NamedTensor> Tensors, Dictionary<string, string> Metadata) Optimizer(Optimizer optimizer) =>
-        (optimizer.SaveState().Select(ToFile).ToList(), new Dictionary<string, string> { [KindKey] = optimizer.Kind });
+    /// <summary>The optimiser's state arrays and counters (<see cref="Optimizer.SaveState"/>, counters as float64 scalars) and its kind as metadata.</summary>
+    public static (StateBuffer[] Tensors, Dictionary<string, string> Metadata) Optimizer(Optimizer optimizer) =>
+        (optimizer.SaveState(), new Dictionary<string, string> { [KindKey] = optimizer.Kind });
 
     /// <summary>Restores optimiser state saved by <see cref="Optimizer(InitLab.Kernel.Optim.Optimizer)"/>.</summary>
     public static void LoadOptimizer(Optimizer optimizer, CheckpointData data, string source)
@@ -36,7 +35,7 @@ public static class KernelState
         foreach (var t in data.OptimizerState)
             if (FirstNonFinite(t.Data) is { } i)
                 throw new InvalidDataException($"{source}: optimiser state tensor '{t.Name}' holds {ValueAt(t.Data, i)} at element {i} (not finite)");
-        AsDataError(() => optimizer.LoadState(kind, data.OptimizerState.Select(ToKernel)), source);
+        AsDataError(() => optimizer.LoadState(kind, data.OptimizerState), source);
     }
 
     /// <summary>
@@ -44,13 +43,13 @@ public static class KernelState
     /// counter, or [counter, seed] (<see cref="LoadGenerators"/> reads both), so a resumed run draws the
     /// masks an uninterrupted one would even in a network built from another seed.
     /// </summary>
-    public static List<NamedTensor> Generators(Module model) =>
-        Dropouts(model).Select(d => new NamedTensor(GeneratorPrefix + d.Path, [2],
-            new[] { (long)d.Layer.Generator.Counter, (long)d.Layer.Generator.Seed })).ToList();
+    public static StateBuffer[] Generators(Module model) =>
+        [.. Dropouts(model).Select(d => new StateBuffer(GeneratorPrefix + d.Path, [2],
+            new[] { (long)d.Layer.Generator.Counter, (long)d.Layer.Generator.Seed }))];
 
     /// <summary>Restores generator positions saved by <see cref="Generators"/>; every dropout layer of the model must have one.</summary>
     /// <exception cref="InvalidDataException">A dropout layer has no saved position; the message names the file and the layer.</exception>
-    public static void LoadGenerators(Module model, IReadOnlyList<NamedTensor> saved, string source)
+    public static void LoadGenerators(Module model, IReadOnlyList<StateBuffer> saved, string source)
     {
         var byName = saved.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last());
         var found = new List<(Dropout Layer, long[] State)>();
@@ -63,7 +62,6 @@ public static class KernelState
         foreach (var (layer, state) in found) // all checked before any is written
             if (state.Length == 2) layer.Generator.Restore((ulong)state[1], (ulong)state[0]);
             else layer.Generator.Restore((ulong)state[0]); // older sequence-study checkpoints: the counter alone
-
     }
 
     const string GeneratorPrefix = "dropout/";
@@ -72,10 +70,11 @@ public static class KernelState
     static IEnumerable<(string Path, Dropout Layer)> Dropouts(Module m, string prefix = "")
     {
         if (m is Dropout d) yield return (prefix, d);
-        foreach (var (name, child) in m.Children.Select(c => (c.Item1, c.Item2)))
+        foreach (var (name, child) in m.Children)
             foreach (var found in Dropouts(child, prefix.Length == 0 ? name : prefix + "." + name))
                 yield return found;
     }
+
     static long? FirstNonFinite(Array data)
     {
         switch (data)
@@ -91,10 +90,6 @@ public static class KernelState
     }
 
     static string ValueAt(Array data, long i) => Convert.ToString(data.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? "?";
-
-    static NamedTensor ToFile(StateBuffer b) => new(b.Name, b.Shape, b.Data);
-
-    static StateBuffer ToKernel(NamedTensor t) => new(t.Name, t.Shape.Select(d => checked((int)d)).ToArray(), t.Data);
 
     static void AsDataError(Action load, string? source = null)
     {

@@ -17,6 +17,18 @@ public sealed record Objective(Func<Module, Batch, Tensor> Loss, Func<Module, Da
     /// <summary>Mean cross-entropy of <c>model.Forward(images)</c> against the batch's labels.</summary>
     public static Tensor CrossEntropyLoss(Module model, Batch batch) => model.Forward(batch.ToTensor()).CrossEntropy(batch.Labels);
 
+    /// <summary>
+    /// The batch loss from the caller's function of the batch's example indices (into the training set), for
+    /// inputs that are not the set's images as they are: one channel of a pair, labels predicted by another
+    /// network, another label per example. The evaluation is the caller's too (e.g. <see cref="Evaluator.Evaluate(Module, int, Func{int[], Tensor}, IReadOnlyList{int}, int, int)"/>).
+    /// </summary>
+    public static Objective OfIndices(Func<int[], Tensor> batchLoss, Func<Module, DataSet, int, Evaluation> evaluate)
+    {
+        ArgumentNullException.ThrowIfNull(batchLoss);
+        ArgumentNullException.ThrowIfNull(evaluate);
+        return new((_, batch) => batchLoss(batch.Indices.Length == batch.Count ? batch.Indices : batch.Indices[..batch.Count]), evaluate);
+    }
+
     /// <summary>Cross-entropy against the batch's labels; evaluation by <see cref="Evaluator.Evaluate"/> in batches of <paramref name="evaluationBatchSize"/>.</summary>
     public static Objective Classification(PixelScale scale, int evaluationBatchSize = 500) => new(
         CrossEntropyLoss,

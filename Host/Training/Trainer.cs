@@ -51,6 +51,9 @@ public sealed class Trainer
     /// <summary>The batch loss and the evaluation.</summary>
     public Objective Objective { get; }
 
+    /// <summary>Raised after each finished epoch (after its evaluation, before its checkpoint), e.g. to print progress.</summary>
+    public event Action<TrainingEpoch>? EpochFinished;
+
     /// <summary>
     /// Prepares training of <paramref name="model"/> with an optimiser spec such as
     /// <c>"sgd:0.9 lr=0.01 wd=5e-4 policy=inv:1e-4:0.75 bias_lr=2"</c> or <c>"caffe-lenet"</c>
@@ -103,14 +106,17 @@ public sealed class Trainer
 
         int start = 0;
         string? configChange = null;
+        IReadOnlyDictionary<string, string>? restored = null;
         if (o.CheckpointPath is not null && o.Resume && File.Exists(o.CheckpointPath))
-            (start, configChange) = Restore(o.CheckpointPath);
+            (start, configChange, restored) = Restore(o.CheckpointPath);
         if (start > o.Iterations)
             throw new ArgumentException($"checkpoint {o.CheckpointPath} is at iteration {start}, beyond the {o.Iterations} requested");
 
         var batchOptions = new BatchOptions(o.BatchSize) { Seed = o.DataSeed, Shuffle = o.Shuffle, Scale = o.Scale, ReuseBuffers = true, Prefetch = 2 };
-        int perEpoch = Batches.CountPerEpoch(train.Count, batchOptions);
+        int perEpoch = o.BatchesPerEpoch(train.Count);
         int firstEpoch = start / perEpoch, skip = start % perEpoch;
+        var epochLog = new EpochLog(perEpoch);
+        if (restored is not null) epochLog.Restore(restored, start, o.CheckpointPath!);
         int epochs = (o.Iterations - start + skip + perEpoch - 1) / perEpoch;
         int interval = o.EvaluateEveryEpoch ? perEpoch : o.TestInterval;
 
@@ -167,7 +173,8 @@ public sealed class Trainer
         string? stopReason = null;
         using (var progress = new TrainingProgress(o.Label, start, o.Iterations, o.BatchSize, o.Progress))
         {
-            foreach (var batch in Batches.Epochs(train, batchOptions, epochs, firstEpoch).Skip(skip))
+            double trainedBefore = 0; // training time (evaluations left out) at the end of the previous step
+            foreach (var batch in EpochBatches(train, batchOptions, perEpoch, firstEpoch, epochs, skip))
             {
                 if (iteration >= o.Iterations) break;
                 cancel.ThrowIfCancellationRequested();
@@ -187,6 +194,10 @@ public sealed class Trainer
                 pending.Add(new MetricPoint(iteration, Metrics.TrainLoss, value));
                 pending.Add(new MetricPoint(iteration, Metrics.LearningRate, lr));
 
+                double trainedNow = clock.Elapsed.TotalSeconds - evalClock.Elapsed.TotalSeconds;
+                bool epochDone = epochLog.Add(value, trainedNow - trainedBefore);
+                trainedBefore = trainedNow;
+
                 bool last = iteration == o.Iterations;
                 bool due = (interval > 0 && iteration % interval == 0) || last;
                 double? accuracy = due ? Evaluate(iteration) : null;
@@ -199,10 +210,12 @@ public sealed class Trainer
                         if (!due) accuracy = Evaluate(iteration);
                     }
                 }
+                if (epochDone && epochLog.Close(iteration, At(evaluations, iteration), At(trainEvaluations, iteration)) is { } finished)
+                    EpochFinished?.Invoke(finished);
                 if (o.CheckpointPath is not null && ((o.CheckpointInterval > 0 && iteration % o.CheckpointInterval == 0) || last))
                 {
                     Flush();
-                    var held = Snapshot(iteration);
+                    var held = Snapshot(iteration, epochs: epochLog);
                     if (last)
                     {
                         // no next step will judge these weights: a forward pass of this batch does
@@ -228,8 +241,23 @@ public sealed class Trainer
             EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
             StopReason = stopReason,
             ConfigChange = configChange,
+            Epochs = epochLog.All(iteration, At(evaluations, iteration), At(trainEvaluations, iteration)),
         };
     }
+
+    /// <summary>The first <paramref name="perEpoch"/> batches of each epoch from <paramref name="firstEpoch"/> on, the first <paramref name="skip"/> of them left out.</summary>
+    static IEnumerable<Batch> EpochBatches(DataSet train, BatchOptions options, int perEpoch, int firstEpoch, int epochs, int skip)
+    {
+        for (int e = firstEpoch; e < firstEpoch + epochs; e++)
+        {
+            int from = e == firstEpoch ? skip : 0;
+            foreach (var b in Batches.Epoch(train, options, e).Skip(from).Take(perEpoch - from))
+                yield return b;
+        }
+    }
+
+    static Evaluation? At(List<Evaluation> evaluations, int iteration) =>
+        evaluations.Count > 0 && evaluations[^1].Iteration == iteration ? evaluations[^1] : null;
 
     /// <summary>The loss of <paramref name="batch"/> under the current weights, in evaluation mode, nothing recorded or updated.</summary>
     double ProbeLoss(Batch batch)
@@ -257,7 +285,7 @@ public sealed class Trainer
     }
 
     /// <summary>A copy of parameters, optimiser state, dropout generators and run config at <paramref name="iteration"/>; refuses non-finite weights.</summary>
-    CheckpointData Snapshot(int iteration, string? path = null)
+    CheckpointData Snapshot(int iteration, string? path = null, EpochLog? epochs = null)
     {
         path ??= Options.CheckpointPath;
         foreach (var (_, p) in Model.ParametersByName)
@@ -265,7 +293,8 @@ public sealed class Trainer
                 throw new NonFiniteLossException(iteration, double.NaN, path is not null && File.Exists(path) ? path : null);
         var (optim, meta) = KernelState.Optimizer(Optimizer);
         if (Options.RunConfig is { } config) meta[RunConfigKey] = RunConfigText(config);
-        return new CheckpointData(iteration, KernelState.Parameters(Model), optim, KernelState.Generators(Model), meta);
+        if (epochs is not null) meta[EpochLog.MetadataKey] = epochs.Save();
+        return new CheckpointData(iteration, Model.SaveParameters(), optim, KernelState.Generators(Model), meta);
     }
 
     const string RunConfigKey = "run.config";
@@ -277,8 +306,8 @@ public sealed class Trainer
     /// <exception cref="ConfigChangedException">The checkpoint's run config differs from <see cref="TrainingOptions.RunConfig"/> and the change is not allowed.</exception>
     public int RestoreCheckpoint(string path) => Restore(path).Iteration;
 
-    /// <summary>Loads a checkpoint; returns its iteration and the config change allowed, if any.</summary>
-    (int Iteration, string? ConfigChange) Restore(string path)
+    /// <summary>Loads a checkpoint; returns its iteration, the config change allowed (if any) and its metadata.</summary>
+    (int Iteration, string? ConfigChange, IReadOnlyDictionary<string, string>? Metadata) Restore(string path)
     {
         var data = Checkpoint.Load(path);
         string? change = null;
@@ -309,6 +338,6 @@ public sealed class Trainer
         KernelState.LoadOptimizer(Optimizer, data, path);
         if (Optimizer.Iteration != (int)data.Iteration)
             throw new InvalidDataException($"{path}: the optimiser state is at iteration {Optimizer.Iteration} but the checkpoint says {data.Iteration}");
-        return ((int)data.Iteration, change);
+        return ((int)data.Iteration, change, data.Metadata);
     }
 }

@@ -33,6 +33,12 @@ public sealed record TrainingOptions
     /// <summary>Evaluate once per epoch (every <see cref="Batches.CountPerEpoch"/> iterations) instead of every <see cref="TestInterval"/>.</summary>
     public bool EvaluateEveryEpoch { get; init; }
 
+    /// <summary>
+    /// At most this many batches make an epoch (0: all of the training set): the rest of each epoch's shuffled
+    /// order is left out, so short runs (a study's --quick) keep the schedule of epochs, per-epoch evaluation included.
+    /// </summary>
+    public int MaxBatchesPerEpoch { get; init; }
+
     /// <summary>Evaluate also before the first step (iteration 0), as the textbook's curves start.</summary>
     public bool EvaluateAtStart { get; init; }
 
@@ -70,6 +76,13 @@ public sealed record TrainingOptions
     /// <summary>Label shown by the progress display.</summary>
     public string Label { get; init; } = "train";
 
+    /// <summary>Batches per epoch on a training set of <paramref name="count"/> examples: all of them, or <see cref="MaxBatchesPerEpoch"/> when fewer.</summary>
+    public int BatchesPerEpoch(int count)
+    {
+        int all = Batches.CountPerEpoch(count, new BatchOptions(BatchSize));
+        return MaxBatchesPerEpoch > 0 ? Math.Min(all, MaxBatchesPerEpoch) : all;
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible option.</summary>
     public void Validate()
     {
@@ -77,6 +90,7 @@ public sealed record TrainingOptions
         if (BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {BatchSize}", nameof(BatchSize));
         if (Threads < 1 || Threads > 256) throw new ArgumentException($"threads must be in 1..256, got {Threads}", nameof(Threads));
         if (TestInterval < 0) throw new ArgumentException($"test interval must be ≥ 0, got {TestInterval}", nameof(TestInterval));
+        if (MaxBatchesPerEpoch < 0) throw new ArgumentException($"max batches per epoch must be ≥ 0, got {MaxBatchesPerEpoch}", nameof(MaxBatchesPerEpoch));
         if (TestBatchSize < 1) throw new ArgumentException($"test batch size must be ≥ 1, got {TestBatchSize}", nameof(TestBatchSize));
         Divergence?.Validate();
         if (CheckpointInterval < 0) throw new ArgumentException($"checkpoint interval must be ≥ 0, got {CheckpointInterval}", nameof(CheckpointInterval));

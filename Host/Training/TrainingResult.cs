@@ -27,6 +27,12 @@ public sealed record TrainingResult(
     /// <summary>The differences of the run config from the checkpoint resumed (allowed), e.g. "lr 0.01 → 0.1"; null when none.</summary>
     public string? ConfigChange { get; init; }
 
+    /// <summary>
+    /// Every epoch of the run, those before a resume included (from the checkpoint): mean loss, training time and
+    /// the evaluations taken at its end; the last one is partial when the run ended mid-epoch.
+    /// </summary>
+    public IReadOnlyList<TrainingEpoch> Epochs { get; init; } = [];
+
     /// <summary>The last evaluation, if any.</summary>
     public Evaluation? Final => Evaluations.Count > 0 ? Evaluations[^1] : null;
 }

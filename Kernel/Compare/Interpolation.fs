@@ -78,3 +78,9 @@ module Interpolation =
                 { Alpha = alpha; Loss = r.Loss; Accuracy = r.Accuracy })
         let ends = (points[0].Loss + points[points.Length - 1].Loss) / 2.0
         { Points = points; Barrier = (points |> Array.maxBy _.Loss).Loss - ends }
+
+type InterpolationPath with
+    /// `Interpolation.path` for C#: `InterpolationPath.Between(a, b, alphas, m => score(m))`.
+    static member Between(a: Module, b: Module, alphas: float[], evaluate: Func<Module, LossAccuracy>) : InterpolationPath =
+        if isNull evaluate then nullArg "evaluate"
+        Interpolation.path evaluate.Invoke alphas a b

@@ -85,10 +85,11 @@ module DataDrivenInit =
             if isNull initialFilters || initialFilters.Shape <> [| k; c; ks; ks |] then
                 let shown = if isNull initialFilters then "null" else Shape.show initialFilters.Shape
                 invalidArg "initialFilters" $"data-driven initialiser: Inhibitors = InitialFilters needs initialFilters of shape {Shape.show [| k; c; ks; ks |]}, got {shown}"
-        let data = inputs.ToFloat32Array()
-        match data |> Array.tryFindIndex (fun v -> not (Single.IsFinite v)) with
-        | Some i -> invalidArg "inputs" $"data-driven initialiser: input value at flat index {i} (image {i / (c * h * w)}) is {data[i]}; inputs must be finite"
-        | None -> ()
+        // float32 inputs are read in place (a copy of a layer's whole input set is tens of MB of garbage)
+        let data = match inputs.Raw.DataArray with :? (float32[]) as a when a.Length = inputs.Numel -> a | _ -> inputs.ToFloat32Array()
+        if not (inputs.AllFinite()) then
+            let i = data |> Array.findIndex (fun v -> not (Single.IsFinite v))
+            invalidArg "inputs" $"data-driven initialiser: input value at flat index {i} (image {i / (c * h * w)}) is {data[i]}; inputs must be finite"
         let s = defaultArg options.WindowSize ks
         let off = (ks - s) / 2
         let oh, ow = h - ks + 1, w - ks + 1
@@ -137,8 +138,6 @@ module DataDrivenInit =
           let mutable changed = false
           while j < b && not changed do
             let i = i + j
-            Array.Copy(data, i * chw, xbuf, 0, chw)
-            seedInto options.Epsilon xbuf 0 chw seed
             // act under the inhibiting filters, ϕ applied (eq. 1), then the scan of lines 5–9.
             let mutable layerSq = 0.0
             if m > 0 then
@@ -149,8 +148,14 @@ module DataDrivenInit =
                     layerSq <- layerSq + float v * float v
                 inhibitInto options.Theta options.InhibitionRadius act m oh ow alive |> ignore
             else Array.Fill(alive, true)
+            // An input whose every window is inhibited seeds nothing: its seed and window energies are
+            // skipped (most inputs, once the set has grown; the result is the same).
+            let anyAlive = Array.IndexOf(alive, true, 0, oh * ow) >= 0
+            if anyAlive then
+                Array.Copy(data, i * chw, xbuf, 0, chw)
+                seedInto options.Epsilon xbuf 0 chw seed
             // ‖seed[N(ζ, s)]‖² for every window via an integral image of Σ_c seed².
-            for y in 0 .. h - 1 do
+            for y in 0 .. (if anyAlive then h - 1 else -1) do
                 let mutable row = 0.0
                 for x in 0 .. w - 1 do
                     let mutable e = 0.0

@@ -16,12 +16,23 @@ module DataDrivenModel =
         else
             use _ = Tensor.NoGrad()
             let n = inputs.Shape[0]
-            let parts =
-                [| for start in 0 .. chunk .. n - 1 ->
-                       let mutable y = inputs.Narrow(0, start, min chunk (n - start))
-                       for j in 0 .. count - 1 do y <- (snd children[j]).Forward y
-                       y |]
-            if parts.Length = 1 then parts[0] else TensorOps.Concat(parts, 0)
+            // Each chunk's intermediates are recycled by a scope and only its output is copied out: fresh
+            // arrays per chunk (tens of MB of large-object heap) cost more than the convolutions themselves.
+            // (the output array is a plain one, made outside every scope, so no scope recycles it)
+            let mutable values: System.Array = null
+            let mutable shape = [||]
+            for start in 0 .. chunk .. n - 1 do
+                use _ = Tensor.Scope()
+                let mutable y = inputs.Narrow(0, start, min chunk (n - start))
+                for j in 0 .. count - 1 do y <- (snd children[j]).Forward y
+                let per = y.Numel / y.Shape[0]
+                if isNull values then
+                    shape <- Array.append [| n |] y.Shape[1..]
+                    values <- System.Array.CreateInstance(y.Raw.DataArray.GetType().GetElementType(), n * per)
+                System.Array.Copy(y.Raw.DataArray, 0, values, start * per, y.Numel)
+            match values with
+            | :? (float32[]) as v -> Tensor.Wrap(v, shape)
+            | v -> Tensor.Wrap(v :?> float[], shape)
 
     /// Initialises `layers` (names of Conv2d children) from `inputs` [N; C; H; W]; biases are set to 0.
     /// Returns each layer's result, for reports. The generator draws g_r of each layer in turn.

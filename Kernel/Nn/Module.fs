@@ -140,17 +140,17 @@ type Module() =
 
     /// Every parameter as a state array in its own element type (float32[] or float[], copies), in
     /// `NamedParameters` order: the one state type parameters share with optimiser state and checkpoints.
-    member this.SaveParameters() : InitLab.Kernel.Optim.StateBuffer[] =
+    member this.SaveParameters() : StateBuffer[] =
         this.NamedParameters
-        |> Array.map (fun (name, p) -> { Name = name; Shape = Array.copy p.Shape; Data = p.ToValueArray() } : InitLab.Kernel.Optim.StateBuffer)
+        |> Array.map (fun (name, p) -> { Name = name; Shape = Array.copy p.Shape; Data = p.ToValueArray() } : StateBuffer)
 
     /// Writes saved parameters into the model in place. Every parameter must be present with its shape
     /// and element type and hold finite values, and no unknown name may appear; all of it is checked
     /// before anything is written. Errors (ArgumentException) begin with `source` (e.g. the file).
-    member this.LoadParameters(saved: seq<InitLab.Kernel.Optim.StateBuffer>, source: string) =
+    member this.LoadParameters(saved: seq<StateBuffer>, source: string) =
         if isNull (box saved) then nullArg "saved"
         let fail (msg: string) = invalidArg "saved" $"{source}: {msg}"
-        let byName = Dictionary<string, InitLab.Kernel.Optim.StateBuffer>(StringComparer.Ordinal)
+        let byName = Dictionary<string, StateBuffer>(StringComparer.Ordinal)
         for s in saved do
             if isNull s.Name then fail "a saved parameter has no name"
             if not (byName.TryAdd(s.Name, s)) then fail $"parameter '{s.Name}' appears more than once"

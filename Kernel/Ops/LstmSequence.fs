@@ -2,6 +2,7 @@ namespace InitLab.Kernel.Ops
 
 open System
 open System.Numerics
+open System.Numerics.Tensors
 open InitLab.Kernel
 
 /// The whole LSTM sequence as one op (PyTorch's equations and gate order i, f, g, o):
@@ -12,8 +13,6 @@ open InitLab.Kernel
 /// its buffers once from the pool, each step is one GEMM into a slice plus one loop, and nothing is
 /// allocated per step. Backward runs the steps in reverse with the saved activated gates and states.
 module internal LstmSequenceKernel =
-    let inline private sigmoid (v: ^T) : ^T = LanguagePrimitives.GenericOne / (LanguagePrimitives.GenericOne + exp (-v))
-
     let inline forward
         (b: int) (steps: int) (input: int) (hidden: int)
         (x: ^T[]) (wIh: ^T[]) (wHh: ^T[]) (bIh: ^T[]) (bHh: ^T[]) (h0: ^T[]) (c0: ^T[])
@@ -43,23 +42,16 @@ module internal LstmSequenceKernel =
                 let next = prev + hidden
                 let tc = (bi * steps + t) * hidden
                 let yo = (bi * steps + t) * 2 * hidden
+                // σ over i and f, tanh over g, σ over o, tanh over c, in vector lanes (scalar exp was most of this loop)
+                TensorPrimitives.Sigmoid(ReadOnlySpan<_>(gates, go, 2 * hidden), Span<_>(gates, go, 2 * hidden))
+                TensorPrimitives.Tanh(ReadOnlySpan<_>(gates, go + 2 * hidden, hidden), Span<_>(gates, go + 2 * hidden, hidden))
+                TensorPrimitives.Sigmoid(ReadOnlySpan<_>(gates, go + 3 * hidden, hidden), Span<_>(gates, go + 3 * hidden, hidden))
                 for j in 0 .. hidden - 1 do
-                    let i = sigmoid gates[go + j]
-                    let f = sigmoid gates[go + hidden + j]
-                    let g = tanh gates[go + 2 * hidden + j]
-                    let o = sigmoid gates[go + 3 * hidden + j]
-                    gates[go + j] <- i
-                    gates[go + hidden + j] <- f
-                    gates[go + 2 * hidden + j] <- g
-                    gates[go + 3 * hidden + j] <- o
-                    let c = f * cAll[prev + j] + i * g
-                    let th = tanh c
-                    let h = o * th
-                    cAll[next + j] <- c
-                    tanhC[tc + j] <- th
-                    hAll[next + j] <- h
-                    y[yo + j] <- h
-                    y[yo + hidden + j] <- c
+                    cAll[next + j] <- gates[go + hidden + j] * cAll[prev + j] + gates[go + j] * gates[go + 2 * hidden + j]
+                TensorPrimitives.Tanh(ReadOnlySpan<_>(cAll, next, hidden), Span<_>(tanhC, tc, hidden))
+                TensorPrimitives.Multiply(ReadOnlySpan<_>(gates, go + 3 * hidden, hidden), ReadOnlySpan<_>(tanhC, tc, hidden), Span<_>(hAll, next, hidden))
+                Array.Copy(hAll, next, y, yo, hidden)
+                Array.Copy(cAll, next, y, yo + hidden, hidden)
 
     /// Fills dGates (pre-activation gradients of every step); leaves dh0 in dh and dc0 in dc.
     let inline backward

@@ -3,6 +3,7 @@ namespace InitLab.Kernel
 open System
 open System.Numerics
 open System.Numerics.Tensors
+open System.Runtime.Intrinsics
 open InitLab.Kernel.Raw
 
 /// Contiguous row-major tensor of float32 or float64 with the primitive ops.
@@ -126,7 +127,19 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
             TensorPrimitives.Divide<'T>(ro g, ro yd, sp o)
             TensorPrimitives.Multiply<'T>(ro o, ofF 0.5, sp o)
         | UnaryOp.Abs -> for i in 0 .. o.Length - 1 do o[i] <- g[i] * ofF (float ('T.Sign xd[i]))
-        | UnaryOp.Relu -> for i in 0 .. o.Length - 1 do o[i] <- if gt xd[i] 'T.Zero then g[i] else 'T.Zero
+        | UnaryOp.Relu ->
+            // g where x > 0, else 0 (NaN x gives 0): a 512-bit mask and AND per step; the scalar loop was a
+            // sixth of a paper-003 training step
+            let mutable i = 0
+            if Vector512.IsHardwareAccelerated then
+                let lanes = Vector512<'T>.Count
+                while i + lanes <= o.Length do
+                    let keep = Vector512.GreaterThan(Vector512.Create<'T>(ReadOnlySpan<'T>(xd, i, lanes)), Vector512<'T>.Zero)
+                    (Vector512.Create<'T>(ReadOnlySpan<'T>(g, i, lanes)) &&& keep).CopyTo(Span(o, i, lanes))
+                    i <- i + lanes
+            while i < o.Length do
+                o[i] <- if gt xd[i] 'T.Zero then g[i] else 'T.Zero
+                i <- i + 1
         | UnaryOp.Sigmoid ->
             for i in 0 .. o.Length - 1 do
                 let s: 'T = yd[i]
@@ -198,6 +211,15 @@ type RawTensor<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct and 'T: (n
         let d = this.Data
         let mutable ok = true
         let mutable i = 0
+        // v − v is 0 for finite v and NaN for ±∞ and NaN: one sum of those per 512-bit lane says it all
+        if Vector512.IsHardwareAccelerated then
+            let lanes = Vector512<'T>.Count
+            let mutable acc = Vector512<'T>.Zero
+            while i + lanes <= d.Length do
+                let v = Vector512.Create<'T>(ReadOnlySpan<'T>(d, i, lanes))
+                acc <- acc + (v - v)
+                i <- i + lanes
+            ok <- Vector512.EqualsAll(acc, Vector512<'T>.Zero)
         while ok && i < d.Length do
             if not ('T.IsFinite d[i]) then ok <- false
             i <- i + 1

@@ -99,7 +99,10 @@ type TensorOps =
             // the mask goes straight into a pooled buffer of x's type (DropoutFn returns it after backward):
             // a float64 array and its copy per call cost more than the masking itself
             let mask = x.Raw.New x.Shape
-            for i in 0 .. x.Numel - 1 do mask.SetItem(i, (if gen.NextDouble() < p then 0.0 else keep))
+            match mask with
+            | :? RawTensor<float32> as m -> gen.FillMask(System.Span(m.Data, 0, m.Numel), p, float32 keep)
+            | :? RawTensor<float> as m -> gen.FillMask(System.Span(m.Data, 0, m.Numel), p, keep)
+            | _ -> for i in 0 .. x.Numel - 1 do mask.SetItem(i, (if gen.NextDouble() < p then 0.0 else keep))
             Tensor.Apply(DropoutFn mask, [| x |])
 
     // ---- losses --------------------------------------------------------------------------------

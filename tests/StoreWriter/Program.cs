@@ -1,4 +1,5 @@
 using System.Globalization;
+using InitLab.Kernel;
 using InitLab.Store;
 
 namespace InitLab.Tests.StoreWriter;
@@ -121,9 +122,9 @@ public static class Program
             for (var k = 0; k < moment.Length; k++) moment[k] = it + k;
             var checkpoint = new CheckpointData(
                 Iteration: it,
-                Parameters: [NamedTensor.Of("w", new long[] { floats }, data)],
-                OptimizerState: [NamedTensor.Of("w.m", new long[] { moment.Length }, moment)],
-                GeneratorState: [NamedTensor.Of("main", new long[] { 2 }, new[] { it, -it })],
+                Parameters: [new StateBuffer("w", [floats], data)],
+                OptimizerState: [new StateBuffer("w.m", [moment.Length], moment)],
+                GeneratorState: [new StateBuffer("main", [2], new[] { it, -it })],
                 Metadata: new Dictionary<string, string> { ["writer"] = "StoreWriter" });
             Checkpoint.Save(path, checkpoint);
             Console.WriteLine($"saved {it}");

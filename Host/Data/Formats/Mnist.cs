@@ -35,9 +35,9 @@ public static class Mnist
         options ??= new MnistOptions();
         string dir = FindDirectory(root) ?? (Directory.Exists(Path.Combine(root, "mnist")) ? Path.Combine(root, "mnist") : root);
         // The four files decompress independently: do it in parallel (train images dominate).
-        var files = new[] { ("train-images", "idx3-ubyte"), ("train-labels", "idx1-ubyte"), ("t10k-images", "idx3-ubyte"), ("t10k-labels", "idx1-ubyte") }
-            .Select(f => FindFile(dir, f.Item1, f.Item2)
-                         ?? throw new FileNotFoundException($"{dir}: MNIST file {f.Item1}-{f.Item2}[.gz] not found", Path.Combine(dir, $"{f.Item1}-{f.Item2}.gz")))
+        var files = Files
+            .Select(f => FindFile(dir, f.Stem, f.Kind)
+                         ?? throw new FileNotFoundException($"{dir}: MNIST file {f.Stem}-{f.Kind}[.gz] not found", Path.Combine(dir, $"{f.Stem}-{f.Kind}.gz")))
             .ToArray();
         var contents = new SourceContent[files.Length];
         ParallelRead.Run(files.Length, i => contents[i] = SourceFile.Read(files[i], Idx.HeaderBytes(i % 2 == 0 ? 3 : 1)));
@@ -61,6 +61,10 @@ public static class Mnist
         string fp = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(images.Sha256 + labels.Sha256)));
         return new DataSet(name, pixels, y, 1, h, w, ClassNames, fp);
     }
+
+    /// <summary>The four published files (name stem and IDX kind), in load order.</summary>
+    internal static readonly (string Stem, string Kind)[] Files =
+        [("train-images", "idx3-ubyte"), ("train-labels", "idx1-ubyte"), ("t10k-images", "idx3-ubyte"), ("t10k-labels", "idx1-ubyte")];
 
     internal static string? FindFile(string dir, string stem, string kind)
     {

@@ -29,8 +29,7 @@ public static class DataRoot
             return [.. entry.Files.Select(f => Path.Combine(root, entry.Folder, f.Name + "[.gz]")), $"(no folder {root})"];
         if (entry == DataCatalog.Mnist)
             return Mnist.FindDirectory(root) is { } dir
-                ? new[] { ("train-images", "idx3-ubyte"), ("train-labels", "idx1-ubyte"), ("t10k-images", "idx3-ubyte"), ("t10k-labels", "idx1-ubyte") }
-                    .Where(f => Mnist.FindFile(dir, f.Item1, f.Item2) is null).Select(f => Path.Combine(dir, $"{f.Item1}-{f.Item2}[.gz]")).ToList()
+                ? Mnist.Files.Where(f => Mnist.FindFile(dir, f.Stem, f.Kind) is null).Select(f => Path.Combine(dir, $"{f.Stem}-{f.Kind}[.gz]")).ToList()
                 : [Path.Combine(root, "mnist", "train-images-idx3-ubyte[.gz]")];
         return entry.Files.Where(f => DataCatalog.Locate(root, entry, f) is null)
             .Select(f => Path.Combine(root, entry.Folder, f.Name + "[.gz]")).ToList();

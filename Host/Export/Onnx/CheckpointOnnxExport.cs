@@ -62,13 +62,13 @@ public static class CheckpointOnnxExport
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(configJson)));
 
     /// <summary>The one reference network whose parameter names and shapes are exactly the checkpoint's.</summary>
-    static Module Infer(IReadOnlyList<NamedTensor> saved, string path)
+    static Module Infer(IReadOnlyList<StateBuffer> saved, string path)
     {
         var savedShapes = saved.ToDictionary(t => t.Name, t => string.Join(",", t.Shape), StringComparer.Ordinal);
         var matches = Models.Names
             .Select(name => (name, model: Models.Create(name, new Generator(0))))
-            .Where(c => c.model.NamedParameters.Length == savedShapes.Count
-                        && c.model.NamedParameters.All(p => savedShapes.TryGetValue(p.Item1, out var s) && s == string.Join(",", p.Item2.Shape)))
+            .Where(c => c.model.ParametersByName.Length == savedShapes.Count
+                        && c.model.ParametersByName.All(p => savedShapes.TryGetValue(p.Name, out var s) && s == string.Join(",", p.Value.Shape)))
             .ToList();
         if (matches.Count == 1) return matches[0].model;
         var shown = string.Join(", ", saved.Take(4).Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]")) + (saved.Count > 4 ? ", …" : "");

@@ -19,8 +19,8 @@ public sealed record CnnLstmParts(IReadOnlyList<Module> Cnns, LSTM Lstm, Linear 
 
     /// <summary>Every parameter of the composite, in a stable order, named cnn1.*, cnn2.*, …, lstm.*, head.*.</summary>
     public IEnumerable<(string Name, Kernel.Tensor Value)> NamedParameters =>
-        Cnns.Select((m, k) => ($"cnn{k + 1}", m)).Append(("lstm", Lstm)).Append(("head", (Module)Head))
-            .SelectMany(p => p.Item2.NamedParameters.Select(t => (p.Item1 + "." + t.Item1, t.Item2)));
+        Cnns.Select((m, k) => (Part: $"cnn{k + 1}", Module: (Module)m)).Append((Part: "lstm", Module: Lstm)).Append((Part: "head", Module: Head))
+            .SelectMany(p => p.Module.ParametersByName.Select(t => (p.Part + "." + t.Name, t.Value)));
 
     /// <summary>The parts in evaluation mode (dropout off); returns this.</summary>
     public CnnLstmParts Eval()

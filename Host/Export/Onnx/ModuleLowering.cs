@@ -24,7 +24,7 @@ internal sealed class ModuleLowering(OnnxGraphBuilder g)
         ArgumentNullException.ThrowIfNull(m);
         return m switch
         {
-            Sequential s => s.Children.Aggregate(x, (v, c) => Lower(c.Item2, Join(path, c.Item1), v)),
+            Sequential s => Chain(s, path, x),
             Conv2d c => Conv(c, path, x),
             MaxPool2d p => Pool("MaxPool", p, path, x),
             AvgPool2d p => Pool("AveragePool", p, path, x),
@@ -149,7 +149,8 @@ internal sealed class ModuleLowering(OnnxGraphBuilder g)
         var cnns = m.Cnns;
         if (x.Shape.Length != 3 || x.Shape[0] != cnns.Length)
             throw BadInput(m, path, x, $"[batch, {cnns.Length}, H, W] (one image per CNN)");
-        var rnn = m.Rnn.Children.ToDictionary(c => c.Item1, c => c.Item2);
+        var rnn = new Dictionary<string, Module>(StringComparer.Ordinal);
+        foreach (var (name, child) in m.Rnn.Children) rnn[name] = child;
         if (!rnn.TryGetValue("lstm", out var lstm) || lstm is not LSTM l || !rnn.TryGetValue("head", out var head) || head is not Linear h)
             throw new UnsupportedLayerException(Shown(Join(path, "rnn")), m.Rnn.Describe(), "its children are not an LSTM 'lstm' and a Linear 'head'");
         return CnnLstm(cnns, l, h, path, SplitChannels(x, Join(path, "images")), Join(path, "rnn"));
@@ -192,13 +193,20 @@ internal sealed class ModuleLowering(OnnxGraphBuilder g)
         return [.. outs.Select(o => new GraphValue(o, [1, .. x.Shape[1..]]))];
     }
 
+    /// <summary>A Sequential's children applied in order.</summary>
+    GraphValue Chain(Sequential s, string path, GraphValue x)
+    {
+        foreach (var (name, child) in s.Children) x = Lower(child, Join(path, name), x);
+        return x;
+    }
+
     /// <summary>A Kernel parameter as an initializer of the same shape, named as the model names it.</summary>
     string Weight(string path, string local, Tensor p) =>
         g.Initializer(Join(path, local), Array.ConvertAll(p.Shape, d => (long)d), Floats(p, Join(path, local)));
 
     /// <summary>The float32 values of a parameter; float64 networks are refused rather than silently rounded.</summary>
     static float[] Floats(Tensor p, string name) =>
-        p.Raw.DataArray is float[] f && f.Length == p.Numel
+        p.ToValueArray() is float[] f
             ? f
             : throw new UnsupportedLayerException(name, $"parameter of dtype {p.DType}", "the exporter writes float32 networks only");
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using InitLab.Kernel;
 
 namespace InitLab.Store;
 
@@ -39,10 +40,10 @@ public static class Checkpoint
         metadata[VersionKey] = Version;
         metadata[IterationKey] = data.Iteration.ToString(CultureInfo.InvariantCulture);
 
-        var tensors = new List<NamedTensor>();
-        tensors.AddRange(data.Parameters.Select(t => t.Rename(ParameterPrefix + t.Name)));
-        tensors.AddRange(data.OptimizerState.Select(t => t.Rename(OptimizerPrefix + t.Name)));
-        tensors.AddRange(data.GeneratorState.Select(t => t.Rename(GeneratorPrefix + t.Name)));
+        var tensors = new List<StateBuffer>();
+        tensors.AddRange(data.Parameters.Select(t => Prefixed(ParameterPrefix, t)));
+        tensors.AddRange(data.OptimizerState.Select(t => Prefixed(OptimizerPrefix, t)));
+        tensors.AddRange(data.GeneratorState.Select(t => Prefixed(GeneratorPrefix, t)));
         SafeTensors.Write(path, tensors, metadata);
     }
 
@@ -60,7 +61,7 @@ public static class Checkpoint
             || !long.TryParse(itText, NumberStyles.None, CultureInfo.InvariantCulture, out var iteration))
             throw new CheckpointFormatException(path, null, $"metadata '{IterationKey}' ('{itText}') is not a non-negative integer");
 
-        List<NamedTensor> parameters = [], optimizer = [], generator = [];
+        List<StateBuffer> parameters = [], optimizer = [], generator = [];
         foreach (var t in file.Tensors)
         {
             var (list, prefix) =
@@ -71,10 +72,13 @@ public static class Checkpoint
                     $"name has none of the prefixes '{ParameterPrefix}', '{OptimizerPrefix}', '{GeneratorPrefix}'");
             if (t.Name.Length == prefix.Length)
                 throw new CheckpointFormatException(path, t.Name, "name is only a prefix");
-            list.Add(t.ToNamedTensor(t.Name[prefix.Length..]));
+            list.Add(t.ToStateBuffer(t.Name[prefix.Length..]));
         }
         var userMetadata = meta.Where(kv => !kv.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         return new CheckpointData(iteration, parameters, optimizer, generator, userMetadata);
     }
+
+    static StateBuffer Prefixed(string prefix, StateBuffer t) =>
+        t is null ? throw new ArgumentException("A checkpoint tensor is null.", "data") : new(prefix + t.Name, t.Shape, t.Data);
 }

@@ -1,3 +1,5 @@
+using InitLab.Kernel;
+
 namespace InitLab.Store;
 
 /// <summary>One tensor read from a safetensors file. The typed accessors return fresh arrays.</summary>
@@ -54,8 +56,16 @@ public sealed class SafeTensorEntry
         _ => AsBytes(),
     };
 
-    /// <summary>The tensor as a <see cref="NamedTensor"/>, optionally renamed.</summary>
-    public NamedTensor ToNamedTensor(string? name = null) => new(name ?? Name, Shape, Data());
+    /// <summary>The tensor as the Kernel's state type, optionally renamed (a checkpoint strips its prefix so).</summary>
+    /// <exception cref="CheckpointFormatException">A dimension beyond <see cref="int.MaxValue"/>, which no Kernel tensor has.</exception>
+    public StateBuffer ToStateBuffer(string? name = null)
+    {
+        var dims = new int[shape.Length];
+        for (var i = 0; i < dims.Length; i++)
+            dims[i] = shape[i] <= int.MaxValue ? (int)shape[i]
+                : throw new CheckpointFormatException(File, Name, $"shape dimension {i} ({shape[i]}) exceeds {int.MaxValue}");
+        return new StateBuffer(name ?? Name, dims, Data());
+    }
 
     T[] Typed<T>(DType wanted) where T : unmanaged
     {

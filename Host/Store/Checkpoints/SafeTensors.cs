@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using InitLab.Kernel;
 
 namespace InitLab.Store;
 
@@ -19,8 +20,9 @@ public static class SafeTensors
     /// Writes <paramref name="tensors"/> (in this order) and <paramref name="metadata"/> to
     /// <paramref name="path"/> atomically (see <see cref="AtomicFile"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">Duplicate, empty or reserved tensor names.</exception>
-    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <exception cref="ArgumentException">Duplicate, empty or reserved tensor names; a negative dimension, an
+    /// element type the format has no dtype for, or data not holding the shape's element count (nothing is written).</exception>
+    public static void Write(string path, IReadOnlyList<StateBuffer> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var header = Header(tensors, metadata);
         AtomicFile.Write(path, stream =>
@@ -34,7 +36,7 @@ public static class SafeTensors
     }
 
     /// <summary>The padded JSON header for these tensors and metadata.</summary>
-    static byte[] Header(IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    static byte[] Header(IReadOnlyList<StateBuffer> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -57,10 +59,11 @@ public static class SafeTensors
             {
                 ArgumentNullException.ThrowIfNull(t, nameof(tensors));
                 if (t.Name == MetadataKey) throw new ArgumentException($"'{MetadataKey}' is reserved and cannot name a tensor.", nameof(tensors));
+                var dtype = Check(t);
                 if (!names.Add(t.Name)) throw new ArgumentException($"Tensor name '{t.Name}' occurs twice.", nameof(tensors));
-                var end = offset + t.ElementCount * DTypes.SizeOf(t.DType);
+                var end = offset + t.ElementCount * DTypes.SizeOf(dtype);
                 w.WriteStartObject(t.Name);
-                w.WriteString("dtype", t.DType.ToString());
+                w.WriteString("dtype", dtype.ToString());
                 w.WriteStartArray("shape");
                 foreach (var d in t.Shape) w.WriteNumberValue(d);
                 w.WriteEndArray();
@@ -79,6 +82,25 @@ public static class SafeTensors
         json.CopyTo(header, 0);
         header.AsSpan(json.Length).Fill((byte)' ');
         return header;
+    }
+
+    /// <summary>The entry's dtype, once its name, shape and data agree.</summary>
+    static DType Check(StateBuffer t)
+    {
+        if (string.IsNullOrEmpty(t.Name)) throw new ArgumentException("A tensor has no name.", "tensors");
+        if (t.Shape is null) throw new ArgumentException($"Tensor '{t.Name}' has no shape.", "tensors");
+        if (t.Data is null) throw new ArgumentException($"Tensor '{t.Name}' has no data.", "tensors");
+        var dtype = TensorBytes.DTypeOf(t.Data, t.Name);
+        long count = 1;
+        foreach (var d in t.Shape)
+        {
+            if (d < 0) throw new ArgumentException($"Tensor '{t.Name}': shape [{string.Join(", ", t.Shape)}] has a negative dimension.", "tensors");
+            count = checked(count * d);
+        }
+        if (count != t.Data.LongLength)
+            throw new ArgumentException(
+                $"Tensor '{t.Name}': shape [{string.Join(", ", t.Shape)}] holds {count} elements but the data has {t.Data.LongLength}.", "tensors");
+        return dtype;
     }
 
     /// <summary>

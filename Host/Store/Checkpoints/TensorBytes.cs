@@ -25,7 +25,7 @@ internal static class TensorBytes
             stream.Write(Raw(data));
             return;
         }
-        var size = DTypes.SizeOf(DTypeOf(data));
+        var size = Marshal.SizeOf(data.GetType().GetElementType()!);
         var buffer = Raw(data).ToArray();
         for (var i = 0; i < buffer.Length; i += size) buffer.AsSpan(i, size).Reverse();
         stream.Write(buffer);
@@ -45,15 +45,15 @@ internal static class TensorBytes
         return result;
     }
 
-    /// <summary>The dtype of an array's element type.</summary>
-    public static DType DTypeOf(Array data) => data switch
+    /// <summary>The dtype of an array's element type (<paramref name="name"/> names the tensor in the error).</summary>
+    public static DType DTypeOf(Array data, string name) => data switch
     {
         float[] => DType.F32,
         double[] => DType.F64,
         long[] => DType.I64,
         int[] => DType.I32,
         byte[] => DType.U8,
-        _ => throw new ArgumentException($"Unsupported tensor array type {data.GetType()}; use float[], double[], long[], int[] or byte[]."),
+        _ => throw new ArgumentException($"Tensor '{name}': unsupported array type {data.GetType()}; use float[], double[], long[], int[] or byte[]."),
     };
 
     /// <summary>Reads a u64 little-endian value.</summary>

@@ -16,6 +16,8 @@ public static class NetworkAlignment
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(model);
         var r = WeightMatching.align(seed, reference, model);
-        return new AlignedNetwork(r.Aligned, r.Permutations.ToDictionary(p => p.Item1, p => p.Item2), r.Rounds);
+        var permutations = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var (layer, order) in r.Permutations) permutations[layer] = order;
+        return new AlignedNetwork(r.Aligned, permutations, r.Rounds);
     }
 }

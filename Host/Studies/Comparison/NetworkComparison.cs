@@ -5,7 +5,6 @@ using InitLab.Kernel;
 using InitLab.Kernel.Compare;
 using InitLab.Kernel.Nn;
 using InitLab.Training;
-using Microsoft.FSharp.Core;
 
 namespace InitLab.Studies.Comparison;
 
@@ -41,16 +40,26 @@ public static class NetworkComparison
 
         var reference = first.Models[0];
         var probeImages = Images(probe, options.ProbeCount, options.Scale);
-        var flattens = Leaves.ofModel(reference).Where(l => l.Item2 is Flatten).Select(l => l.Item1).ToHashSet();
-        var layers = LayerOutputs.ofModel(reference, probeImages).Select(o => o.Item1).Where(n => !flattens.Contains(n)).ToList();
+        var flattens = new HashSet<string>();
+        foreach (var (name, layer) in Leaves.ofModel(reference))
+            if (layer is Flatten) flattens.Add(name);
+        var layers = new List<string>();
+        foreach (var (name, _) in LayerOutputs.ofModel(reference, probeImages))
+            if (!flattens.Contains(name)) layers.Add(name);
         // One Gram matrix per model and layer, reused by every pair the model is in.
         var grams = new Dictionary<Module, (ProbeGram[] Biased, ProbeGram[] Debiased)>(ReferenceEqualityComparer.Instance);
         (ProbeGram[] Biased, ProbeGram[] Debiased) GramsOf(Module m)
         {
             if (grams.TryGetValue(m, out var cached)) return cached;
-            var outputs = LayerOutputs.ofModel(m, probeImages).Where(o => !flattens.Contains(o.Item1)).ToArray();
-            var both = outputs.Select(o => Cka.gramBoth(o.Item1, o.Item2)).ToArray();
-            var result = (both.Select(g => g.Item1).ToArray(), both.Select(g => g.Item2).ToArray());
+            List<ProbeGram> biased = [], debiased = [];
+            foreach (var (name, output) in LayerOutputs.ofModel(m, probeImages))
+            {
+                if (flattens.Contains(name)) continue;
+                var (b, d) = Cka.gramBoth(name, output);
+                biased.Add(b);
+                debiased.Add(d);
+            }
+            var result = (biased.ToArray(), debiased.ToArray());
             grams[m] = result;
             return result;
         }
@@ -59,13 +68,13 @@ public static class NetworkComparison
         var firstEval = (first.Evaluation.Name, Scorer(first.Evaluation, options));
         var secondEval = (second.Evaluation.Name, Scorer(second.Evaluation, options));
 
-        PairComparison ComparePair(ModelGroup ga, int ia, ModelGroup gb, int ib, params (string Name, FSharpFunc<Module, LossAccuracy> Score)[] sets)
+        PairComparison ComparePair(ModelGroup ga, int ia, ModelGroup gb, int ib, params (string Name, Func<Module, LossAccuracy> Score)[] sets)
         {
             Module a = ga.Models[ia], b = gb.Models[ib];
             var aligned = NetworkAlignment.Align(a, b, options.AlignmentSeed);
-            var pa = KernelState.Parameters(a);
-            double before = WeightDistance.SumAbsoluteDifference(pa, KernelState.Parameters(b));
-            double after = WeightDistance.SumAbsoluteDifference(pa, KernelState.Parameters(aligned.Aligned));
+            var pa = a.SaveParameters();
+            double before = WeightDistance.SumAbsoluteDifference(pa, b.SaveParameters());
+            double after = WeightDistance.SumAbsoluteDifference(pa, aligned.Aligned.SaveParameters());
             int moved = aligned.Permutations.Values.Sum(p => p.Where((v, i) => v != i).Count());
             int units = aligned.Permutations.Values.Sum(p => p.Length);
             var (ba, da) = GramsOf(a);
@@ -74,8 +83,8 @@ public static class NetworkComparison
             var ckaDebiased = da.Zip(db, Cka.ofGrams).ToList();
             var paths = sets.Select(s =>
             {
-                var p0 = Interpolation.path(s.Score, alphas, a, b);
-                var p1 = Interpolation.path(s.Score, alphas, a, aligned.Aligned);
+                var p0 = InterpolationPath.Between(a, b, alphas, s.Score);
+                var p1 = InterpolationPath.Between(a, aligned.Aligned, alphas, s.Score);
                 return new PathComparison(s.Name, Points(p0), p0.Barrier, Points(p1), p1.Barrier);
             }).ToList();
             return new PairComparison(ga.ModelNames[ia], gb.ModelNames[ib], ga == gb ? ga.Name : null, ia + 1, ib + 1,
@@ -113,15 +122,15 @@ public static class NetworkComparison
     }
 
     /// <summary>The Host's evaluator (batched, recording off) on the first images of <paramref name="data"/>, as the Kernel's path expects it.</summary>
-    static FSharpFunc<Module, LossAccuracy> Scorer(DataSet data, ComparisonOptions options)
+    static Func<Module, LossAccuracy> Scorer(DataSet data, ComparisonOptions options)
     {
         int n = Math.Min(options.EvaluationLimit, data.Count);
         var subset = n == data.Count ? data : data.Subset(Enumerable.Range(0, n).ToArray(), data.Name);
-        return FuncConvert.FromFunc<Module, LossAccuracy>(m =>
+        return m =>
         {
             var e = Evaluator.Evaluate(m, subset, options.Scale);
             return new LossAccuracy(e.Loss, e.Accuracy);
-        });
+        };
     }
 
     static List<PathPoint> Points(InterpolationPath path) =>

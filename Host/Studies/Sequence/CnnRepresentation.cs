@@ -33,10 +33,22 @@ public sealed class CnnRepresentation
     {
         ArgumentNullException.ThrowIfNull(cnn);
         ArgumentNullException.ThrowIfNull(probes);
-        var repeated = Leaves.ofModel(cnn).Where(l => l.Item2 is Dropout or Flatten).Select(l => l.Item1).ToHashSet();
-        var outputs = LayerOutputs.ofModel(cnn, probes).Where(o => !repeated.Contains(o.Item1)).ToArray();
-        var both = outputs.Select(o => Kernel.Compare.Cka.gramBoth(o.Item1, o.Item2)).ToArray();
-        return new CnnRepresentation([.. outputs.Select(o => o.Item1)], [.. both.Select(b => b.Item1)], [.. both.Select(b => b.Item2)], probes.Shape[0]);
+        // dropout and flatten repeat the layer before them: their outputs are left out
+        var repeated = new HashSet<string>();
+        foreach (var (path, layer) in Leaves.ofModel(cnn))
+            if (layer is Dropout or Flatten) repeated.Add(path);
+        var layers = new List<string>();
+        var biased = new List<ProbeGram>();
+        var debiased = new List<ProbeGram>();
+        foreach (var (path, output) in LayerOutputs.ofModel(cnn, probes))
+        {
+            if (repeated.Contains(path)) continue;
+            var (b, d) = Kernel.Compare.Cka.gramBoth(path, output);
+            layers.Add(path);
+            biased.Add(b);
+            debiased.Add(d);
+        }
+        return new CnnRepresentation([.. layers], [.. biased], [.. debiased], probes.Shape[0]);
     }
 
     /// <summary>Linear CKA between each layer of this network and the same layer of <paramref name="other"/> (NaN where a layer is constant over the probes).</summary>

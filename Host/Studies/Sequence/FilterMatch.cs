@@ -37,7 +37,7 @@ public sealed record FilterMatch(double[] Nearest, double[] Matched, int[] Assig
     static Tensor FirstWeight(Module m, string which)
     {
         ArgumentNullException.ThrowIfNull(m, which);
-        foreach (var (name, p) in m.NamedParameters.Select(t => (t.Item1, t.Item2)))
+        foreach (var (name, p) in m.ParametersByName)
             if (name == "conv1.weight") return p;
         throw new ArgumentException($"{m.Describe()} has no first convolution 'conv1.weight' to compare", which);
     }

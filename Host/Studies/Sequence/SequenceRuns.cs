@@ -17,10 +17,10 @@ public sealed record SequenceArm(string Study, string Name, string ConfigJson, l
 /// <summary>A trained network of the study, fresh or reused.</summary>
 /// <param name="RunId">Its run in the store.</param>
 /// <param name="Reused">True when a finished run was found and nothing was trained.</param>
-/// <param name="Epochs">Per-epoch loss and validation accuracy.</param>
+/// <param name="Epochs">Per-epoch loss and validation evaluation.</param>
 /// <param name="Seconds">Training wall time (of the original run when reused).</param>
 /// <param name="ExamplesPerSecond">Training throughput (of the original run when reused).</param>
-public sealed record SequenceArmResult(long RunId, bool Reused, IReadOnlyList<SequenceEpoch> Epochs, double Seconds, double ExamplesPerSecond);
+public sealed record SequenceArmResult(long RunId, bool Reused, IReadOnlyList<TrainingEpoch> Epochs, double Seconds, double ExamplesPerSecond);
 
 /// <summary>
 /// The run store of the sequence study: a finished arm is reused (its final weights loaded, checked by
@@ -28,36 +28,61 @@ public sealed record SequenceArmResult(long RunId, bool Reused, IReadOnlyList<Se
 /// </summary>
 public sealed class SequenceRuns : IDisposable
 {
-    /// <summary>Metric names written per epoch.</summary>
-    public const string TrainLoss = "train/loss", ValidationAccuracy = "val/accuracy", EpochSeconds = "train/epoch_seconds";
+    /// <summary>Metric names written per epoch (step = epoch).</summary>
+    public const string TrainLoss = "train/loss", ValidationAccuracy = "val/accuracy", EpochSeconds = "train/epoch_seconds",
+        ValidationLoss = "val/loss", ValidationCount = "val/count", EpochIteration = "train/iteration";
+
+    readonly bool ownsStore;
 
     /// <summary>The run store.</summary>
     public RunStore Store { get; }
 
-    /// <summary>Folder of checkpoints, beside the store.</summary>
+    /// <summary>Folder of checkpoints.</summary>
     public string CheckpointDirectory { get; }
 
-    /// <summary>Opens (or creates) the store at <paramref name="storePath"/>.</summary>
+    /// <summary>Train nothing: an arm without a finished, readable run is an error (a report built after a sweep).</summary>
+    public bool ReuseOnly { get; init; }
+
+    /// <summary>Opens (or creates) the store at <paramref name="storePath"/>; checkpoints go beside it.</summary>
     public SequenceRuns(string storePath)
+        : this(RunStore.Open(PrepareFolder(storePath)), Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "checkpoints"), owns: true) { }
+
+    /// <summary>Uses an open <paramref name="store"/> (not disposed with this), checkpoints in <paramref name="checkpointDirectory"/>.</summary>
+    public SequenceRuns(RunStore store, string checkpointDirectory) : this(store, checkpointDirectory, owns: false) { }
+
+    SequenceRuns(RunStore store, string checkpointDirectory, bool owns)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDirectory);
+        Store = store;
+        ownsStore = owns;
+        CheckpointDirectory = Path.GetFullPath(checkpointDirectory);
+        Directory.CreateDirectory(CheckpointDirectory);
+    }
+
+    static string PrepareFolder(string storePath)
     {
         var full = Path.GetFullPath(storePath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        Store = RunStore.Open(full);
-        CheckpointDirectory = Path.Combine(Path.GetDirectoryName(full)!, "checkpoints");
-        Directory.CreateDirectory(CheckpointDirectory);
+        return full;
     }
 
     /// <summary>
     /// Loads the finished run of <paramref name="arm"/> into <paramref name="model"/>, or trains it:
-    /// <paramref name="train"/> gets the epoch checkpoint path to pass as <see cref="SequenceTrainingOptions.CheckpointPath"/>.
+    /// <paramref name="train"/> gets the epoch checkpoint path to pass as <see cref="TrainingOptions.CheckpointPath"/>.
     /// </summary>
-    public SequenceArmResult TrainOrReuse(SequenceArm arm, Module model, Func<string, SequenceTrainingResult> train)
+    /// <exception cref="InvalidOperationException"><see cref="ReuseOnly"/> and the arm has no finished run whose checkpoint can be read.</exception>
+    public SequenceArmResult TrainOrReuse(SequenceArm arm, Module model, Func<string, TrainingResult> train)
     {
         ArgumentNullException.ThrowIfNull(arm);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         var found = Store.FindFinishedRun(arm.Study, arm.Name, arm.ConfigJson);
         if (found is not null && TryReuse(found, model) is { } reused) return reused;
+        if (ReuseOnly)
+            throw new InvalidOperationException($"{arm.Study} {arm.Name}: "
+                + (found is null ? "no finished run" : $"run {found.Id} is finished but its checkpoint is missing or changed")
+                + $" in {Store.Path}; a report-only run trains nothing");
 
         string safe = string.Concat((arm.Study + "-" + arm.Name).Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'));
         string configHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(arm.ConfigJson)))[..12];
@@ -65,20 +90,24 @@ public sealed class SequenceRuns : IDisposable
         long run = Store.StartRun(new RunInfo(arm.Study, arm.Name, arm.ConfigJson, arm.Seed, arm.DataFingerprint, StudyRunner.CodeVersion()));
         try
         {
-            var result = train(partial);
+            TrainingResult result;
+            using (Store.KeepAlive(run)) result = train(partial); // heartbeats: a long epoch is not taken for a dead process
             var final = Path.Combine(CheckpointDirectory, $"{safe}-run{run}.safetensors");
-            Checkpoint.Save(final, new CheckpointData(result.Epochs.Count, KernelState.Parameters(model), [], []));
+            Checkpoint.Save(final, new CheckpointData(result.Epochs.Count, model.SaveParameters(), [], []));
             Store.AddArtifact(run, "checkpoint", final, Sha256(final));
             Store.LogMetrics(run, result.Epochs.SelectMany(e => new[]
             {
                 new MetricPoint(e.Epoch, TrainLoss, e.TrainLoss),
                 new MetricPoint(e.Epoch, EpochSeconds, e.Seconds),
-            }.Concat(double.IsFinite(e.ValidationAccuracy) ? [new MetricPoint(e.Epoch, ValidationAccuracy, e.ValidationAccuracy)] : [])));
+                new MetricPoint(e.Epoch, EpochIteration, e.Iteration),
+            }.Concat(e.Evaluation is { } v
+                ? [new MetricPoint(e.Epoch, ValidationAccuracy, v.Accuracy), new MetricPoint(e.Epoch, ValidationLoss, v.Loss), new MetricPoint(e.Epoch, ValidationCount, v.Count)]
+                : [])));
             Store.LogMetrics(run, [new MetricPoint(result.Epochs.Count, "run/seconds", result.Seconds),
-                                   new MetricPoint(result.Epochs.Count, "run/examples_per_second", result.ExamplesPerSecond)]);
+                                   new MetricPoint(result.Epochs.Count, "run/examples_per_second", result.ImagesPerSecond)]);
             Store.FinishRun(run, RunStatus.Finished);
             File.Delete(partial);
-            return new SequenceArmResult(run, false, result.Epochs, result.Seconds, result.ExamplesPerSecond);
+            return new SequenceArmResult(run, false, result.Epochs, result.Seconds, result.ImagesPerSecond);
         }
         catch (Exception e)
         {
@@ -93,11 +122,25 @@ public sealed class SequenceRuns : IDisposable
         if (ckpt is null || !File.Exists(ckpt.Path) || Sha256(ckpt.Path) != ckpt.Sha256) return null;
         KernelState.LoadParameters(model, Checkpoint.Load(ckpt.Path).Parameters, ckpt.Path);
         var metrics = Store.GetMetrics(found.Id);
-        var acc = metrics.Where(m => m.Name == ValidationAccuracy).ToDictionary(m => m.Step, m => m.Value);
-        var secs = metrics.Where(m => m.Name == EpochSeconds).ToDictionary(m => m.Step, m => m.Value);
-        var epochs = metrics.Where(m => m.Name == TrainLoss).OrderBy(m => m.Step)
-            .Select(m => new SequenceEpoch((int)m.Step, m.Value, acc.GetValueOrDefault(m.Step, double.NaN), secs.GetValueOrDefault(m.Step, double.NaN)))
-            .ToList();
+        Dictionary<long, double> Series(string name) => metrics.Where(m => m.Name == name).ToDictionary(m => m.Step, m => m.Value);
+        var acc = Series(ValidationAccuracy);
+        var loss = Series(ValidationLoss);
+        var count = Series(ValidationCount);
+        var secs = Series(EpochSeconds);
+        var its = Series(EpochIteration);
+        var epochs = new List<TrainingEpoch>();
+        int previous = 0;
+        foreach (var m in metrics.Where(m => m.Name == TrainLoss).OrderBy(m => m.Step))
+        {
+            int iteration = its.TryGetValue(m.Step, out var i) ? (int)i : 0;
+            epochs.Add(new TrainingEpoch((int)m.Step, iteration, iteration - previous, m.Value, secs.GetValueOrDefault(m.Step, double.NaN))
+            {
+                Evaluation = acc.TryGetValue(m.Step, out var a)
+                    ? new Evaluation(iteration, loss.GetValueOrDefault(m.Step, double.NaN), a, (int)count.GetValueOrDefault(m.Step, 0))
+                    : null,
+            });
+            previous = iteration;
+        }
         double Get(string name) => metrics.Where(m => m.Name == name).Select(m => m.Value).DefaultIfEmpty(double.NaN).Last();
         return new SequenceArmResult(found.Id, true, epochs, Get("run/seconds"), Get("run/examples_per_second"));
     }
@@ -109,5 +152,8 @@ public sealed class SequenceRuns : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Store.Dispose();
+    public void Dispose()
+    {
+        if (ownsStore) Store.Dispose();
+    }
 }

@@ -16,7 +16,7 @@ open InitLab.Host.Tests.Data.DataTestSupport
 open InitLab.Host.Tests.Export.OnnxTestSupport
 
 let saveCheckpoint (path: string) (model: Module) =
-    Checkpoint.Save(path, CheckpointData(7L, KernelState.Parameters model, [||], [||], null))
+    Checkpoint.Save(path, CheckpointData(7L, model.SaveParameters(), [||], [||], null))
 
 let export (args: string list) = ExportCommand.Run(Array.ofList ("export" :: "onnx" :: args))
 
@@ -99,7 +99,7 @@ let tests =
         testCase "a foreign safetensors file and a checkpoint of another network: exit 1, no output" <| fun () ->
             use dir = new TempDir()
             let foreign, other, out = dir.File "foreign.safetensors", dir.File "other.safetensors", dir.File "m.onnx"
-            SafeTensors.Write(foreign, [| NamedTensor.Of("w", [| 2L |], [| 1.0f; 2.0f |]) |])
+            SafeTensors.Write(foreign, [| { Name = "w"; Shape = [| 2 |]; Data = [| 1.0f; 2.0f |] } |])
             saveCheckpoint other (Sequential [ "fc", Linear(3, 2) :> Module ])
             Expect.equal (export [ "--checkpoint"; foreign; "--out"; out ]) ExportCommand.BadCheckpoint "foreign file"
             let e = throwsAs<InvalidDataException> (fun () -> CheckpointOnnxExport.Export(other, out) |> ignore) "no network fits"

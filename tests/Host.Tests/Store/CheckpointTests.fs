@@ -11,12 +11,12 @@ open InitLab.Host.Tests.Store.StoreTestSupport
 let sample iteration =
     CheckpointData(
         iteration,
-        [ NamedTensor.Of("conv1.weight", [| 6L; 1L; 5L; 5L |], Array.init 150 (fun i -> float32 i * 0.01f - 0.7f))
-          NamedTensor.Of("conv1.bias", [| 6L |], Array.zeroCreate<float32> 6) ],
-        [ NamedTensor.Of("conv1.weight.m", [| 6L; 1L; 5L; 5L |], Array.init 150 (fun i -> float i * 1e-3))
-          NamedTensor.Of("step", [||], [| iteration |]) ],
-        [ NamedTensor.Of("init", [| 4L |], [| 1L; -2L; Int64.MaxValue; 0L |])
-          NamedTensor.Of("shuffle", [| 8L |], [| 0uy .. 7uy |]) ],
+        [ tensor "conv1.weight" [| 6; 1; 5; 5 |] (Array.init 150 (fun i -> float32 i * 0.01f - 0.7f))
+          tensor "conv1.bias" [| 6 |] (Array.zeroCreate<float32> 6) ],
+        [ tensor "conv1.weight.m" [| 6; 1; 5; 5 |] (Array.init 150 (fun i -> float i * 1e-3))
+          tensor "step" [||] [| iteration |] ],
+        [ tensor "init" [| 4 |] [| 1L; -2L; Int64.MaxValue; 0L |]
+          tensor "shuffle" [| 8 |] [| 0uy .. 7uy |] ],
         readOnlyDict [ "model", "lenet5"; "seed", "42" ])
 
 [<Tests>]
@@ -68,11 +68,11 @@ let tests =
         testCase "files that are not InitLab checkpoints are refused naming what is wrong" <| fun () ->
             use dir = new TempDir()
             let plain = dir.File "plain.safetensors"
-            SafeTensors.Write(plain, [ NamedTensor.Of("w", [| 1L |], [| 1.0f |]) ], null)
+            SafeTensors.Write(plain, [ tensor "w" [| 1 |] [| 1.0f |] ], null)
             let e = throwsOf<CheckpointFormatException> (fun () -> Checkpoint.Load plain |> ignore)
             Expect.stringContains e.Message "not an InitLab checkpoint" "says why"
             let stray = dir.File "stray.safetensors"
-            SafeTensors.Write(stray, [ NamedTensor.Of("w", [| 1L |], [| 1.0f |]) ],
+            SafeTensors.Write(stray, [ tensor "w" [| 1 |] [| 1.0f |] ],
                               readOnlyDict [ "initlab.format", "checkpoint"; "initlab.version", "1"; "initlab.iteration", "3" ])
             let e = throwsOf<CheckpointFormatException> (fun () -> Checkpoint.Load stray |> ignore)
             Expect.equal e.TensorName "w" "names the tensor without a prefix"

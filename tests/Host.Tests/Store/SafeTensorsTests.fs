@@ -11,12 +11,12 @@ open InitLab.Store
 open InitLab.Host.Tests.Store.StoreTestSupport
 
 let sampleTensors () =
-    [ NamedTensor.Of("conv1.weight", [| 2L; 3L |], [| 1.5f; -0.0f; Single.NaN; Single.PositiveInfinity; 1e-40f; -3.25f |])
-      NamedTensor.Of("scale", [||], [| Math.PI |]) // scalar
-      NamedTensor.Of("steps", [| 3L |], [| Int64.MinValue; 0L; Int64.MaxValue |])
-      NamedTensor.Of("labels", [| 2L; 2L |], [| -7; 0; 9; Int32.MaxValue |])
-      NamedTensor.Of("mask", [| 5L |], [| 0uy; 1uy; 127uy; 128uy; 255uy |])
-      NamedTensor.Of("empty", [| 0L; 4L |], Array.empty<float32>) ]
+    [ tensor "conv1.weight" [| 2; 3 |] [| 1.5f; -0.0f; Single.NaN; Single.PositiveInfinity; 1e-40f; -3.25f |]
+      tensor "scale" [||] [| Math.PI |] // scalar
+      tensor "steps" [| 3 |] [| Int64.MinValue; 0L; Int64.MaxValue |]
+      tensor "labels" [| 2; 2 |] [| -7; 0; 9; Int32.MaxValue |]
+      tensor "mask" [| 5 |] [| 0uy; 1uy; 127uy; 128uy; 255uy |]
+      tensor "empty" [| 0; 4 |] (Array.empty<float32>) ]
 
 let meta = readOnlyDict [ "format", "pt"; "note", "ünïcödé ✓" ]
 
@@ -55,7 +55,7 @@ let tests =
             let tensors = sampleTensors ()
             SafeTensors.Write(path, tensors, meta)
             let file = SafeTensors.Read path
-            Expect.sequenceEqual (file.Tensors |> Seq.map (fun t -> t.ToNamedTensor())) tensors "tensors equal bitwise, in order"
+            Expect.sequenceEqual (file.Tensors |> Seq.map (fun t -> t.ToStateBuffer())) tensors "tensors equal bitwise, in order"
             Expect.sequenceEqual (file.Metadata |> Seq.sortBy _.Key) (meta |> Seq.sortBy _.Key) "metadata"
             Expect.equal (file["scale"].Shape) [||] "scalar shape"
             Expect.equal (file["scale"].AsDoubles()) [| Math.PI |] "scalar value"
@@ -70,7 +70,7 @@ let tests =
             let path = dir.File "hand.safetensors"
             let w = [| 1.0f; -2.5f; 3.75f |]
             let idx = [| 10L; -20L |]
-            SafeTensors.Write(path, [ NamedTensor.Of("w", [| 3L |], w); NamedTensor.Of("idx", [| 1L; 2L |], idx) ],
+            SafeTensors.Write(path, [ tensor "w" [| 3 |] w; tensor "idx" [| 1; 2 |] idx ],
                               readOnlyDict [ "k", "v" ])
             let bytes = File.ReadAllBytes path
             let n = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(0, 8)) |> int
@@ -109,7 +109,7 @@ let tests =
             if not probe then skiptest "python3 with safetensors and numpy is not installed; the hand-decoding test covers the format"
             use dir = new TempDir()
             let path = dir.File "py.safetensors"
-            SafeTensors.Write(path, [ NamedTensor.Of("w", [| 2L; 2L |], [| 1.0f; 2.0f; 3.0f; 4.5f |]) ], readOnlyDict [ "a", "b" ])
+            SafeTensors.Write(path, [ tensor "w" [| 2; 2 |] [| 1.0f; 2.0f; 3.0f; 4.5f |] ], readOnlyDict [ "a", "b" ])
             let script = $"from safetensors.numpy import load_file; t = load_file(r'{path}'); print(t['w'].shape, float(t['w'].sum()))"
             let p = Diagnostics.Process.Start(Diagnostics.ProcessStartInfo("python3", [ "-c"; script ], RedirectStandardOutput = true))
             let out = p.StandardOutput.ReadToEnd()
@@ -120,8 +120,8 @@ let tests =
         testCase "writing replaces the file atomically and leaves no temporary files" <| fun () ->
             use dir = new TempDir()
             let path = dir.File "ckpt.safetensors"
-            SafeTensors.Write(path, [ NamedTensor.Of("a", [| 1L |], [| 1.0 |]) ], null)
-            SafeTensors.Write(path, [ NamedTensor.Of("b", [| 1L |], [| 2.0 |]) ], null)
+            SafeTensors.Write(path, [ tensor "a" [| 1 |] [| 1.0 |] ], null)
+            SafeTensors.Write(path, [ tensor "b" [| 1 |] [| 2.0 |] ], null)
             let file = SafeTensors.Read path
             Expect.equal (file.Tensors |> Seq.map _.Name |> List.ofSeq) [ "b" ] "second write wins"
             Expect.equal (Directory.GetFiles dir.Path |> Array.map Path.GetFileName) [| "ckpt.safetensors" |] "only the target exists"
@@ -129,17 +129,19 @@ let tests =
         testCase "bad tensors are refused before anything is written" <| fun () ->
             use dir = new TempDir()
             let path = dir.File "keep.safetensors"
-            SafeTensors.Write(path, [ NamedTensor.Of("a", [| 1L |], [| 1.0 |]) ], null)
+            SafeTensors.Write(path, [ tensor "a" [| 1 |] [| 1.0 |] ], null)
             let before = File.ReadAllBytes path
             let e = throwsOf<ArgumentException> (fun () ->
-                SafeTensors.Write(path, [ NamedTensor.Of("x", [| 1L |], [| 1.0 |]); NamedTensor.Of("x", [| 1L |], [| 2.0 |]) ], null))
+                SafeTensors.Write(path, [ tensor "x" [| 1 |] [| 1.0 |]; tensor "x" [| 1 |] [| 2.0 |] ], null))
             Expect.stringContains e.Message "'x'" "names the duplicate"
             Expect.sequenceEqual (File.ReadAllBytes path) before "previous file kept"
-            let e = throwsOf<ArgumentException> (fun () -> NamedTensor.Of("w", [| 2L; 3L |], [| 1.0f; 2.0f |]) |> ignore)
+            let refused t = throwsOf<ArgumentException> (fun () -> SafeTensors.Write(path, [ tensor "ok" [| 1 |] [| 1.0 |]; t ], null))
+            let e = refused (tensor "w" [| 2; 3 |] [| 1.0f; 2.0f |])
             Expect.stringContains e.Message "[2, 3]" "names the shape"
             Expect.stringContains e.Message "'w'" "names the tensor"
-            throwsOf<ArgumentException> (fun () -> NamedTensor.Of("w", [| -1L |], Array.empty<float32>) |> ignore) |> ignore
-            throwsOf<ArgumentException> (fun () -> NamedTensor("w", [| 1 |], [| "text" |]) |> ignore) |> ignore
+            refused (tensor "w" [| -1 |] Array.empty<float32>) |> ignore
+            refused (tensor "w" [| 1 |] [| "text" |]) |> ignore
+            Expect.sequenceEqual (File.ReadAllBytes path) before "previous file kept after every refusal"
 
         testList "malformed files give CheckpointFormatException naming file, tensor and problem" [
             let case name (bytes: unit -> byte[]) tensor fragment =
@@ -197,9 +199,9 @@ let tests =
             let rng = Random 20240611
             let valid =
                 let p = dir.File "valid.safetensors"
-                SafeTensors.Write(p, [ NamedTensor.Of("w", [| 2L; 2L |], [| 1.0f; 2.0f; 3.0f; 4.0f |])
-                                       NamedTensor.Of("b", [| 3L |], [| 1uy; 2uy; 3uy |])
-                                       NamedTensor.Of("n", [||], [| 7L |]) ], readOnlyDict [ "k", "v" ])
+                SafeTensors.Write(p, [ tensor "w" [| 2; 2 |] [| 1.0f; 2.0f; 3.0f; 4.0f |]
+                                       tensor "b" [| 3 |] [| 1uy; 2uy; 3uy |]
+                                       tensor "n" [||] [| 7L |] ], readOnlyDict [ "k", "v" ])
                 File.ReadAllBytes p
             let headerEnd = 8 + int (BinaryPrimitives.ReadUInt64LittleEndian(valid.AsSpan(0, 8)))
             let tokens = [| "\""; "{"; "}"; "["; "]"; ","; ":"; "-1"; "0"; "99999999999999999999"; "1e3"; "null"; "F64"; "U8"; "\\u0000"; " " |]

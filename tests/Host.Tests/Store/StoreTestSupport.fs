@@ -63,3 +63,6 @@ let throwsOf<'E when 'E :> exn> (f: unit -> unit) : 'E =
     | Some(:? 'E as e) when e.GetType() = typeof<'E> -> e
     | Some e -> failwithf "expected %s, got %s: %s" typeof<'E>.Name (e.GetType().Name) e.Message
     | None -> failwithf "expected %s, nothing was thrown" typeof<'E>.Name
+
+/// A checkpoint entry: the Kernel's state type, built from F#.
+let tensor (name: string) (shape: int[]) (data: Array) : InitLab.Kernel.StateBuffer = { Name = name; Shape = shape; Data = data }

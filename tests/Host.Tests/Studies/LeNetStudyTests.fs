@@ -11,7 +11,7 @@ open InitLab.Host.Tests.Store.StoreTestSupport
 open InitLab.Host.Tests.Support
 open InitLab.Host.Tests.Support.RepoRoot
 
-let tensor name (values: float32[]) = NamedTensor(name, [| values.Length |], values)
+let tensor name (values: float32[]) : InitLab.Kernel.StateBuffer = { Name = name; Shape = [| values.Length |]; Data = values }
 
 [<Tests>]
 let tests =

@@ -10,6 +10,7 @@ open InitLab.Reports
 open InitLab.Statistics
 open InitLab.Store
 open InitLab.Studies.Sequence
+open InitLab.Training
 open InitLab.Host.Tests.Store.StoreTestSupport
 open InitLab.Host.Tests.Studies.LeNetStudyTests
 open InitLab.Host.Tests.Support
@@ -19,10 +20,16 @@ let private mnistLike () = TrainTestSplit(SyntheticDigits.Generate(60, 1), Synth
 /// A small CNN with dropout on 28×28 digits, trained on channel 0 of the pairs for their first digit.
 let private tinyCnn (seed: int) = SequenceNets.DigitCnn({ DigitCnnSpec.Paper with Filters = 2; Hidden = 8 }, Generator seed) :> Module
 
+/// Batches per epoch of `trainTiny` (batch 16).
+let private perEpoch (part: SequencePart) = TrainingOptions(BatchSize = 16).BatchesPerEpoch(part.Count)
+
 let private trainTiny (model: Module) (part: SequencePart) (epochs: int) (checkpoint: string) =
     let images = PairImages(part.Pairs)
-    let options = SequenceTrainingOptions(epochs, 16, 0.05, 3, 1, CheckpointPath = checkpoint)
-    SequenceTraining.Train(model, part.Count, Func<_, _>(fun idx -> model.Forward(images.Batch(idx, 0)).CrossEntropy(idx |> Array.map (fun i -> part.First[i]))), options)
+    let options = TrainingOptions(Iterations = epochs * perEpoch part, BatchSize = 16, DataSeed = 3, Threads = 1, CheckpointPath = checkpoint,
+                                  CheckpointInterval = perEpoch part, Progress = ProgressMode.Silent)
+    let loss = Func<int[], Tensor>(fun idx -> model.Forward(images.Batch(idx, 0)).CrossEntropy(idx |> Array.map (fun i -> part.First[i])))
+    let objective = Objective.OfIndices(loss, fun m _ it -> Evaluator.Evaluate(m, 10, Func<_, _>(fun idx -> images.Batch(idx, 0)), part.First, it))
+    Trainer(model, "sgd lr=0.05", options, objective).Run(part.Pairs)
 
 /// The float32 values of parameter `name` of `m`, writable in place.
 let private values (m: Module) (name: string) = (m.NamedParameters |> Array.find (fun (n, _) -> n = name) |> snd).Raw.DataArray :?> float32[]
@@ -131,7 +138,7 @@ let tests =
             trainTiny resumed part 1 ckpt |> ignore
             let again = tinyCnn 5 // a fresh process would start from scratch and find the checkpoint
             let r2 = trainTiny again part 2 ckpt
-            Expect.equal r2.ResumedFrom 1 "resumed after epoch 1"
+            Expect.equal (r2.ResumedFrom / perEpoch part) 1 "resumed after epoch 1"
             Expect.equal r2.Epochs.Count 2 "both epochs reported"
             Expect.equal r2.Epochs[1].TrainLoss r.Epochs[1].TrainLoss "the resumed epoch saw the same batches and masks"
             Expect.equal (bits again) (bits straight) "same weights"
@@ -139,11 +146,12 @@ let tests =
         }
         test "a NaN loss stops training with the step named; impossible options are refused" {
             let m = tinyCnn 6
+            let nanLoss = Objective.OfIndices(Func<_, _>(fun _ -> Tensor.Scalar(nan).RequireGrad()), fun _ _ _ -> failwith "no evaluation")
             let ex = throwsOf<InitLab.Training.NonFiniteLossException> (fun () ->
-                        SequenceTraining.Train(m, 10, Func<_, _>(fun _ -> Tensor.Scalar(nan).RequireGrad()), SequenceTrainingOptions(1, 4, 0.1, 0, 1)) |> ignore)
+                        Trainer(m, "sgd lr=0.1", TrainingOptions(Iterations = 3, BatchSize = 4, Threads = 1), nanLoss).Run(SyntheticDigits.Generate(10, 1)) |> ignore)
             Expect.equal ex.Iteration 1 "names the step"
-            Expect.throwsT<ArgumentException> (fun () -> SequenceTrainingOptions(0, 4, 0.1, 0, 1).Validate()) "zero epochs"
-            Expect.throwsT<ArgumentException> (fun () -> SequenceTrainingOptions(1, 4, -1.0, 0, 1).Validate()) "negative rate"
+            Expect.throwsT<ArgumentException> (fun () -> SequenceStudyOptions(Epochs = 0).Validate()) "zero epochs"
+            Expect.throwsT<ArgumentException> (fun () -> SequenceStudyOptions(LearningRate = -1.0).Validate()) "negative rate"
         }
         test "exp_sequence.fsx --quick writes Table 2, the filter figures and the verdicts, renders in Chromium, and a rerun reuses every run" {
             use dir = new TempDir()

@@ -96,11 +96,11 @@ let tests =
                                                                        TestInterval = 500, TestBatchSize = 100, Threads = 2)) "Caffe recipe"
         }
         test "the net record draws the weights the script drew by hand, bit for bit" {
-            let fromRecord = KernelState.Parameters(NetConfig(Name = "lenet5", WeightInit = "xavier-normal").Create 3)
-            let byHand = KernelState.Parameters(Models.LeNet5(weightInit = XavierNormal, gen = Generator(3)))
+            let fromRecord = NetConfig(Name = "lenet5", WeightInit = "xavier-normal").Create(3).SaveParameters()
+            let byHand = Models.LeNet5(weightInit = XavierNormal, gen = Generator(3)).SaveParameters()
             Expect.sequenceEqual fromRecord byHand "paper 000's Xavier"
-            let caffe = KernelState.Parameters(NetConfig(Name = "lenet5", WeightInit = "caffe-xavier").Create 1)
-            Expect.sequenceEqual caffe (KernelState.Parameters(Models.Create("lenet5", Generator(1)))) "Caffe's xavier is LeNet-5's default"
+            let caffe = NetConfig(Name = "lenet5", WeightInit = "caffe-xavier").Create(1).SaveParameters()
+            Expect.sequenceEqual caffe (Models.Create("lenet5", Generator(1)).SaveParameters()) "Caffe's xavier is LeNet-5's default"
         }
         test "an arm's stored config is generated from the record: stable, without the seed list, naming what it trains on" {
             let train, test = data.Force()

@@ -5,6 +5,7 @@ open Expecto
 open InitLab.Data
 open InitLab.Store
 open InitLab.Studies
+open InitLab.Studies.Sequence
 open InitLab.Sweeps
 open InitLab.Host.Tests.Store.StoreTestSupport
 
@@ -23,6 +24,10 @@ let tinyLeNetStudy =
         Data = DataConfig(Sets = [ "mnist"; "chars74k-hnd" ], Invert = true, ShuffleSeed = 7, Split = SplitConfig(TrainPercent = 80.0, Seed = 42)),
         Seeds = [ 1; 2 ],
         Threads = 1)
+/// Paper-003 seeds small enough for a test: 2 filters, 2 epochs of 3 batches on 40 + 20 synthetic images.
+let tinySequence =
+    SequenceStudyOptions(Filters = 2, Hidden = 8, LstmHidden = 8, Epochs = 2, BatchSize = 16, MaxBatchesPerEpoch = 3,
+                         TrainImages = 40, ValidationImages = 20, TestImages = 20, ValidationPairs = 20, TestPairs = 20, Threads = 1)
 
 [<Tests>]
 let tests =
@@ -113,5 +118,46 @@ let tests =
             let e = Expect.throwsC (fun () -> runner.TrainOrReuse(study, "mnist1", 1, study.Net.Create 1, mtrain, mtest) |> ignore) id
             Expect.stringContains e.Message "mnist1" "reuse only: an arm never trained is refused by name, not trained"
             Expect.equal (runner.Store.GetRuns "lenet-init").Count 1 "and nothing was trained"
+        }
+        test "paper-003 seeds as sweep tasks: each trained once by two workers, a rerun trains nothing, the study reads every network back" {
+            use dir = new TempDir()
+            let store = dir.File "runs.db"
+            let seeds = [ 1; 2 ]
+            let hook () = SequenceSweep(dir.Path, store, StudySweepOptions(Workers = 2), tinySequence, true)
+            let first = hook ()
+            Expect.equal (SweepTaskKinds.Find(SequenceSeedTaskKind.KindName)).Name SequenceSeedTaskKind.KindName "the seed kind registers itself"
+            Expect.isTrue (first.Ensure seeds) "the seeds ran on the pool"
+            use s = SweepStores.Open store
+            let tasks () = s.GetRuns SequenceSweep.Study
+            let networks () = s.GetRuns SequenceSeed.Study
+            Expect.equal [ for r in tasks () -> r.Name, r.Status ] [ for seed in seeds -> $"seed{seed}/seed{seed}", RunStatus.Finished ] "one finished task run per seed"
+            let names = [ for r in networks () -> r.Name ] |> List.sort
+            let expected = [ for seed in seeds do for n in [ "model1-cnn1"; "model1-cnn2"; "model1-lstm"; "model2" ] -> $"{n}-seed{seed}" ] |> List.sort
+            Expect.equal names expected "each seed's four networks, once each"
+            Expect.isTrue (networks () |> Seq.forall (fun r -> r.Status = RunStatus.Finished)) "all finished"
+            // a rerun (another process: a fresh hook) trains nothing
+            Expect.isTrue ((hook ()).Ensure seeds) "a done sweep"
+            let m = (hook ()).SweepOf(seeds).Plan(dir.File "again.json")
+            let outcomes = Sweep.RunLocal(m, store, 2)
+            Expect.isTrue (outcomes |> Seq.forall (fun o -> o.Kind = TaskOutcomeKind.Skipped)) "every seed skipped"
+            Expect.equal (tasks ()).Count 2 "no task run added"
+            Expect.equal (networks ()).Count 8 "no network run added"
+            // the report side reads every network back from the store and scores what the task recorded
+            let data = SequenceData.Load(tinySequence, null, true)
+            use runs = new SequenceRuns(store, ReuseOnly = true)
+            for seed in seeds do
+                let r = SequenceSeed.Run(seed, data, tinySequence, runs)
+                Expect.isTrue (r.Trained |> Seq.forall (fun a -> a.Reused)) $"seed {seed} read back, not trained"
+                Expect.equal (r.Trained |> Seq.map (fun a -> a.Epochs.Count) |> List.ofSeq) [ 2; 2; 2; 2 ] "epochs read back"
+                let task = tasks () |> Seq.find (fun t -> t.Name = $"seed{seed}/seed{seed}")
+                Expect.equal (s.GetMetrics(task.Id, "seed/model2_accuracy")).[0].Value r.Model2Accuracy "the task's run holds the seed's model-2 accuracy"
+            // report-only refuses a seed that never ran, and trains nothing for it
+            let reportOnly = SequenceSweep(dir.Path, store, StudySweepOptions(ReportOnly = true), tinySequence, true)
+            Expect.isTrue (reportOnly.Ensure seeds) "done seeds"
+            let e = Expect.throwsC (fun () -> reportOnly.Ensure [ 3 ] |> ignore) id
+            Expect.stringContains e.Message "not done" "a report cannot be built from seeds that never ran"
+            let e = Expect.throwsC (fun () -> SequenceSeed.Run(3, data, tinySequence, runs) |> ignore) id
+            Expect.stringContains e.Message "model1-cnn1-seed3" "reading back names the missing network"
+            Expect.equal (networks ()).Count 8 "and nothing was trained for it"
         }
     ]

@@ -47,12 +47,12 @@ let editedCheckpoint (edit: CheckpointData -> CheckpointData) (extra: string lis
     Checkpoint.Save(ck, edit (Checkpoint.Load ck))
     synthetic dir ([ "--checkpoint"; ck; "--iterations"; "3" ] @ extra)
 
-let poison (tensors: Collections.Generic.IReadOnlyList<NamedTensor>) =
+let poison (tensors: Collections.Generic.IReadOnlyList<InitLab.Kernel.StateBuffer>) =
     tensors |> Seq.mapi (fun i t ->
         if i = 0 then
             let data = (t.Data :?> float32[]) |> Array.copy
             data[0] <- Single.NaN
-            NamedTensor(t.Name, t.Shape, data)
+            tensor t.Name t.Shape data
         else t) |> Seq.toArray :> Collections.Generic.IReadOnlyList<_>
 
 let file (name: string) (bytes: byte[]) (dir: string) =
@@ -90,7 +90,7 @@ let cases : Case list = [
     { Name = "foreign safetensors (no InitLab marker)"; Code = 3; Fragment = (fun _ -> "not an InitLab checkpoint")
       Setup = fun d ->
         let p = Path.Combine(d, "ck.safetensors")
-        SafeTensors.Write(p, [ NamedTensor("weight", [| 2L |], [| 1.0f; 2.0f |]) ], Collections.Generic.Dictionary<string, string>())
+        SafeTensors.Write(p, [ tensor "weight" [| 2 |] [| 1.0f; 2.0f |] ], Collections.Generic.Dictionary<string, string>())
         synthetic d [ "--checkpoint"; p ] }
     { Name = "checkpoint with NaN in the optimiser state"; Code = 3; Fragment = (fun _ -> "optimiser state tensor")
       Setup = editedCheckpoint (fun c -> CheckpointData(c.Iteration, c.Parameters, poison c.OptimizerState, c.GeneratorState, c.Metadata)) [] }

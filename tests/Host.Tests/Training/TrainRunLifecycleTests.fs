@@ -70,8 +70,8 @@ let tests =
             Expect.equal after[0].Status RunStatus.Finished "finished"
             let final, reference = Checkpoint.Load ck, Checkpoint.Load refCk
             Expect.equal final.Iteration reference.Iteration "same iteration"
-            Expect.isTrue (Seq.forall2 (fun (a: NamedTensor) b -> a = b) final.Parameters reference.Parameters) "weights bit for bit"
-            Expect.isTrue (Seq.forall2 (fun (a: NamedTensor) b -> a = b) final.OptimizerState reference.OptimizerState) "optimiser state bit for bit"
+            Expect.isTrue (Seq.forall2 (fun (a: InitLab.Kernel.StateBuffer) b -> a = b) final.Parameters reference.Parameters) "weights bit for bit"
+            Expect.isTrue (Seq.forall2 (fun (a: InitLab.Kernel.StateBuffer) b -> a = b) final.OptimizerState reference.OptimizerState) "optimiser state bit for bit"
         }
         test "rerunning a finished command adds no row, says so and exits 0" {
             use dir = new TempDir()

@@ -73,4 +73,34 @@ let tests =
             Trainer(net 6, "sgd lr=0.1", TrainingOptions(Iterations = 2, BatchSize = 32, DataSeed = 3, Threads = before % 2 + 1, Progress = ProgressMode.Silent)).Run(train) |> ignore
             Expect.equal Threads.Count before "restored"
         }
+        test "an epoch cap keeps the first batches of each shuffled epoch; epoch records survive a resume mid-epoch bit for bit" {
+            use dir = new TempDir()
+            let train, test = data.Value
+            // 640 images at batch 32 are 20 batches; the cap makes an epoch 3, so 8 iterations are 2 epochs and 2 batches
+            let capped iterations = TrainingOptions(Iterations = iterations, BatchSize = 32, DataSeed = 3, Threads = 1, Progress = ProgressMode.Silent, MaxBatchesPerEpoch = 3, EvaluateEveryEpoch = true)
+            let uninterrupted = net 7
+            let straight = Trainer(uninterrupted, "sgd lr=0.1", capped 8).Run(train, test)
+            Expect.equal (straight.Evaluations |> Seq.map _.Iteration |> Seq.toList) [ 3; 6; 8 ] "evaluated at each capped epoch's end and at the end"
+            Expect.equal [ for e in straight.Epochs -> e.Epoch, e.Iteration, e.Batches ] [ 1, 3, 3; 2, 6, 3; 3, 8, 2 ] "two epochs and the partial third"
+            Expect.equal straight.Epochs[0].TrainLoss (Seq.average (Seq.take 3 straight.Losses)) "an epoch's loss is the mean of its batches"
+            Expect.equal straight.Epochs[1].Accuracy straight.Evaluations[1].Accuracy "the evaluation at its end"
+            // epoch 2 starts with epoch 2's order, not with batch 4 of epoch 1's
+            let order = Batches.Order(train.Count, BatchOptions(32, Seed = 3), 1)
+            let seen = Collections.Generic.List<int[]>()
+            let spy = Objective((fun m b -> (if b.Epoch = 1 && b.Number = 0 then seen.Add(Array.copy b.Indices)); Objective.CrossEntropyLoss(m, b)), Objective.Classification(PixelScale.Caffe256).Evaluate)
+            Trainer(net 7, "sgd lr=0.1", capped 4, spy).Run(train) |> ignore
+            Expect.equal seen[0] order[0 .. 31] "epoch 2's first batch"
+            // stopped at 4 (mid-epoch 2), resumed to 8: the same epochs, the same weights
+            let ckpt = dir.File "cap.safetensors"
+            let withCkpt n = TrainingOptions(Iterations = n, BatchSize = 32, DataSeed = 3, Threads = 1, Progress = ProgressMode.Silent, MaxBatchesPerEpoch = 3, EvaluateEveryEpoch = true, CheckpointPath = ckpt, CheckpointInterval = 2)
+            let a = net 7
+            Trainer(a, "sgd lr=0.1", withCkpt 4).Run(train, test) |> ignore
+            let b = net 7
+            let resumed = Trainer(b, "sgd lr=0.1", withCkpt 8).Run(train, test)
+            Expect.equal resumed.ResumedFrom 4 "resumed mid-epoch"
+            Expect.equal [ for e in resumed.Epochs -> e.Epoch, e.Iteration, e.Batches, e.TrainLoss, e.Accuracy ]
+                         [ for e in straight.Epochs -> e.Epoch, e.Iteration, e.Batches, e.TrainLoss, e.Accuracy ] "every epoch reported as uninterrupted"
+            Expect.equal (bits b) (bits uninterrupted) "same weights"
+            Expect.throwsT<ArgumentException> (fun () -> TrainingOptions(MaxBatchesPerEpoch = -1).Validate()) "a negative cap is refused"
+        }
     ]

@@ -20,9 +20,9 @@ let options iterations = optionsWith iterations null 0 32
 
 let lenet (seed: int) = Models.Create("lenet5", Generator(seed))
 
-let parameters (m: InitLab.Kernel.Nn.Module) = KernelState.Parameters m
+let parameters (m: InitLab.Kernel.Nn.Module) = m.SaveParameters()
 
-let identical (a: NamedTensor seq) (b: NamedTensor seq) = Seq.forall2 (fun (x: NamedTensor) y -> x.Equals y) a b
+let identical (a: InitLab.Kernel.StateBuffer seq) (b: InitLab.Kernel.StateBuffer seq) = Seq.forall2 (fun (x: InitLab.Kernel.StateBuffer) y -> x.Equals y) a b
 
 [<Tests>]
 let tests =

@@ -36,6 +36,17 @@ let tests =
             expectRefused (fun () -> m.LoadParameters(Array.append (good ()) [| { Name = "extra"; Shape = [| 1 |]; Data = [| 1.0f |] } |], "f.st")) [ "unknown"; "extra" ]
             Expect.equal (m.Parameters |> Array.map (fun p -> p.ToArray())) before "untouched"
 
+        testCase "StateBuffer equality is bitwise: the same NaN is equal; signed zeros, element types, shapes and names differ" <| fun () ->
+            let buffer name (shape: int[]) (data: Array) : StateBuffer = { Name = name; Shape = shape; Data = data }
+            let quietNan = BitConverter.Int32BitsToSingle 0x7fc00001
+            Expect.equal (buffer "w" [| 2 |] [| 1.0f; quietNan |]) (buffer "w" [| 2 |] [| 1.0f; quietNan |]) "same bits, NaN included"
+            Expect.notEqual (buffer "w" [| 1 |] [| 0.0f |]) (buffer "w" [| 1 |] [| -0.0f |]) "0.0 vs -0.0"
+            Expect.notEqual (buffer "w" [| 1 |] [| 1.0f |]) (buffer "w" [| 1 |] [| 1.0 |]) "float32 vs float64"
+            Expect.notEqual (buffer "w" [| 2; 1 |] [| 1.0f; 2.0f |]) (buffer "w" [| 1; 2 |] [| 1.0f; 2.0f |]) "shape"
+            Expect.notEqual (buffer "w" [| 1 |] [| 1L |]) (buffer "v" [| 1 |] [| 1L |]) "name"
+            let a, b = small 7, small 7
+            Expect.sequenceEqual (a.SaveParameters()) (b.SaveParameters()) "one seed, one state"
+
         testCase "Optimizer.SaveState -> LoadState continues bit for bit; names carry no optim/ prefix" <| fun () ->
             let run (m: Module) (opt: Optimizer) steps =
                 let x = Tensor.RandN([| 5; 4 |], Generator 9)

@@ -80,4 +80,16 @@ let tests =
         test "incompatible shapes are a clear error" {
             throwsWith "[2; 3] and [4] cannot be broadcast" (fun () -> Tensor.Zeros [| 2; 3 |] + Tensor.Zeros [| 4 |] |> ignore)
         }
+        test "relu backward passes the gradient exactly where x > 0, over vector bodies and tails, in both precisions" {
+            // the backward runs 512-bit lanes then a scalar tail: NaN, ±0, ±∞ and signs land in both parts
+            let special = [| Double.NaN; 0.0; -0.0; Double.PositiveInfinity; Double.NegativeInfinity; 1e-30; -1e-30 |]
+            for length in [ 1; 7; 8; 15; 16; 17; 33; 70 ] do
+                let xs = Array.init length (fun i -> if i % 5 = 0 then special[(i / 5) % special.Length] else float (i % 7) - 3.0)
+                let gs = Array.init length (fun i -> 0.5 + float i)
+                for dtype in [ Float32; Float64 ] do
+                    let x = (Tensor.OfArray(xs, [| length |])).Cast(dtype).RequireGrad()
+                    x.Relu().Backward((Tensor.OfArray(gs, [| length |])).Cast(dtype))
+                    let expected = Array.map2 (fun x g -> if x > 0.0 then g else 0.0) xs gs
+                    Expect.equal (x.Grad.ToArray()) expected $"relu backward, length {length}, {dtype}"
+        }
     ]

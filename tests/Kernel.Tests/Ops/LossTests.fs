@@ -63,6 +63,25 @@ let tests =
             // binomial: sd of the kept fraction is √(0.75·0.25/1e5) ≈ 0.0014
             Expect.floatClose { absolute = 0.007; relative = 0.0 } (float kept.Length / 1e5) 0.75 "kept fraction"
         }
+        test "the dropout mask is the scalar stream's NextDouble() < p, bit for bit, and advances it as far" {
+            // FillMask mixes eight draws per 512-bit lane; every length (vector body and tail), counter and p
+            // must give what one NextDouble() per element gives, and leave the generator where those calls would
+            for p in [ 0.0; 0.25; 0.5; 0.9; 1.0; 1.0 / 3.0 ] do
+                for length in [ 0; 1; 7; 15; 16; 17; 31; 33; 100 ] do
+                    for skip in [ 0; 3 ] do
+                        let fast, slow = Generator(11), Generator(11)
+                        for _ in 1 .. skip do fast.NextUInt64() |> ignore; slow.NextUInt64() |> ignore
+                        let mask32 = Array.zeroCreate<float32> length
+                        fast.FillMask(System.Span mask32, p, 2.0f)
+                        let expected = Array.init length (fun _ -> if slow.NextDouble() < p then 0.0f else 2.0f)
+                        Expect.equal mask32 expected $"float32 mask p={p} length={length} skip={skip}"
+                        Expect.equal fast.Counter slow.Counter "the stream advanced by the mask's length"
+                        let mask64 = Array.zeroCreate<float> length
+                        fast.FillMask(System.Span mask64, p, 2.0)
+                        let expected64 = Array.init length (fun _ -> if slow.NextDouble() < p then 0.0 else 2.0)
+                        Expect.equal mask64 expected64 $"float64 mask p={p} length={length} skip={skip}"
+            throwsWith "mask probability NaN is outside [0, 1]" (fun () -> Generator(1).FillMask(System.Span(Array.zeroCreate<float32> 4), nan, 1.0f))
+        }
         test "a label out of range names the label and the row" {
             throwsWith "label 7 at row 1 is outside 0..2" (fun () -> (Tensor.Zeros [| 2; 3 |]).CrossEntropy [| 0; 7 |] |> ignore)
         }

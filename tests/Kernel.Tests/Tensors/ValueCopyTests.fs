@@ -49,6 +49,16 @@ let tests =
             Expect.isTrue ((Tensor.OfArray [| 1.0f; -2.0f |]).AllFinite()) "finite"
             Expect.isFalse ((Tensor.OfArray [| 1.0f; Single.NaN |]).AllFinite()) "NaN"
             Expect.isFalse ((Tensor.OfArray [| Double.NegativeInfinity |]).AllFinite()) "-inf"
+
+        testCase "AllFinite finds one bad value anywhere in a long tensor (vector body or tail), in both precisions" <| fun () ->
+            for length in [ 16; 17; 40; 1000 ] do
+                for position in [ 0; 7; length / 2; length - 1 ] do
+                    for bad in [ Double.NaN; Double.PositiveInfinity; Double.NegativeInfinity ] do
+                        let values = Array.init length (fun i -> float i * 1e30)
+                        values[position] <- bad
+                        Expect.isFalse ((Tensor.OfArray values).AllFinite()) $"float64 {bad} at {position} of {length}"
+                        Expect.isFalse ((Tensor.OfArray(Array.map float32 values)).AllFinite()) $"float32 {bad} at {position} of {length}"
+                Expect.isTrue ((Tensor.OfArray(Array.init length (fun i -> float32 i * 1e30f))).AllFinite()) $"large finite float32 values, {length}"
     ]
 
 [<Tests>]
