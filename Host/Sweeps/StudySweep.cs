@@ -48,6 +48,15 @@ public sealed class StudySweep
     /// <summary>True when arm <paramref name="name"/> was in a batch this instance has seen done.</summary>
     public bool IsEnsured(string name) => ensured.Contains(name);
 
+    /// <summary>The sweep of this study holding <paramref name="arms"/>, in order (what <see cref="Ensure"/> plans).</summary>
+    public Sweep SweepOf(IEnumerable<SweepArm> arms)
+    {
+        ArgumentNullException.ThrowIfNull(arms);
+        var sweep = new Sweep(Study);
+        foreach (var a in arms) sweep.Arm(a.Name, a.Config, a.Seeds);
+        return sweep;
+    }
+
     /// <summary>
     /// Makes sure every arm of <paramref name="arms"/> has a finished task in the store: unless all were seen done,
     /// the batch is planned into <c>outDir/sweep/arms-HASH.json</c> (HASH of the arm names) and its unfinished
@@ -60,9 +69,7 @@ public sealed class StudySweep
         ArgumentNullException.ThrowIfNull(arms);
         if (!Active || arms.All(a => ensured.Contains(a.Name))) return true;
         var name = ConfigHash.Sha256(string.Join("\n", arms.Select(a => a.Name)))[..12];
-        var sweep = new Sweep(Study);
-        foreach (var a in arms) sweep.Arm(a.Name, a.Config, a.Seeds);
-        var manifest = sweep.Plan(Path.Combine(outDir, "sweep", $"arms-{name}.json"));
+        var manifest = SweepOf(arms).Plan(Path.Combine(outDir, "sweep", $"arms-{name}.json"));
         var pending = Sweep.Status(manifest, store).Where(r => r.State != TaskState.Done).ToList();
         if (pending.Count > 0)
         {

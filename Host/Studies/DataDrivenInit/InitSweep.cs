@@ -30,13 +30,10 @@ public sealed class InitSweep(string outDir, string store, InitArmOptions option
     public bool Active => sweep.Active;
 
     /// <summary>The sweep of <paramref name="batch"/>: one task per arm (its seed is the task's seed).</summary>
-    public Sweep SweepOf(IReadOnlyList<InitArm> batch)
-    {
-        var s = new Sweep(Study);
-        foreach (var arm in batch)
-            s.Arm(arm.Key, InitArmTaskKind.Config(arm, options, synthetic), [arm.Seed]);
-        return s;
-    }
+    public Sweep SweepOf(IReadOnlyList<InitArm> batch) => sweep.SweepOf(Arms(batch));
+
+    IEnumerable<SweepArm> Arms(IEnumerable<InitArm> batch) =>
+        batch.Select(arm => new SweepArm(arm.Key, InitArmTaskKind.Config(arm, options, synthetic), [arm.Seed]));
 
     /// <summary>
     /// Makes sure <paramref name="arm"/> has a finished run: when it has not been seen, the whole
@@ -47,6 +44,6 @@ public sealed class InitSweep(string outDir, string store, InitArmOptions option
     public bool Ensure(InitArm arm, IReadOnlyList<InitArm> batch)
     {
         if (!Active || sweep.IsEnsured(arm.Key)) return true;
-        return sweep.Ensure(SweepOf(batch.Contains(arm) ? batch : [.. batch, arm]).Arms);
+        return sweep.Ensure([.. Arms(batch.Contains(arm) ? batch : [.. batch, arm])]);
     }
 }

@@ -39,12 +39,7 @@ public sealed class SequenceSweep
         [.. seeds.Select(s => new SweepArm($"seed{s}", SequenceSeedTaskKind.Config(s, options, synthetic), [s]))];
 
     /// <summary>The sweep of <paramref name="seeds"/>.</summary>
-    public Sweep SweepOf(IEnumerable<int> seeds)
-    {
-        var sweep = new Sweep(Study);
-        foreach (var a in Arms(seeds)) sweep.Arm(a.Name, a.Config, a.Seeds);
-        return sweep;
-    }
+    public Sweep SweepOf(IEnumerable<int> seeds) => sweep.SweepOf(Arms(seeds));
 
     /// <summary>Has every seed trained (pool), checked (report-only) or submitted (Slurm: returns false, stop until it is done).</summary>
     /// <exception cref="InvalidOperationException">Report-only and a seed is not done, or seeds failed on the pool.</exception>
