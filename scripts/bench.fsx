@@ -202,7 +202,7 @@ let initSeconds =
     let x = Tensor.Rand([| initImages; 1; 32; 32 |], gen)
     let model = Paper001LeNet.Create(1, 32, 32, 10, gen = gen)
     let sw = Stopwatch.StartNew()
-    DataDrivenModel.initialise DataDrivenOptions.Default model Paper001LeNet.DataDrivenLayers x (Generator 4) |> ignore
+    DataDrivenModel.Initialise(DataDrivenOptions.Default, model, Paper001LeNet.DataDrivenLayers, x, Generator 4) |> ignore
     sw.Elapsed.TotalSeconds
 let epochSeconds = float initImages / init001Ours
 printfn "init001_algorithm1_seconds_%d_images=%.3f one_epoch_seconds=%.3f ratio_init_over_epoch=%.2f" initImages initSeconds epochSeconds (initSeconds / epochSeconds)

@@ -180,8 +180,8 @@ let fig2 =
         for k in 0 .. subset.Count - 1 do PixelTransforms.ToFloat(subset.Image k, Span(values, k * subset.ImageSize, subset.ImageSize), PixelScale.Unit255)
         Tensor.Wrap(values, [| subset.Count; subset.Channels; subset.Height; subset.Width |])
     let sw = Stopwatch.StartNew()
-    let r = DataDrivenModel.initialise (DataDrivenOptions.Default.WithDelta 0.5) model Paper001LeNet.DataDrivenLayers inputs (Generator 2UL)
-    snd r[0], sw.Elapsed.TotalSeconds, subset.Count
+    let r = DataDrivenModel.Initialise(DataDrivenOptions.Default.WithDelta 0.5, model, Paper001LeNet.DataDrivenLayers, inputs, Generator 2UL)
+    r[0].Result, sw.Elapsed.TotalSeconds, subset.Count
 let fig2Result, initSeconds, initImages = fig2
 let filters (values: float[]) count = [| for j in 0 .. count - 1 -> Array.init 49 (fun i -> float32 values[j * 49 + i]) |]
 

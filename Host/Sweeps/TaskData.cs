@@ -34,6 +34,7 @@ public static class TaskData
             }
         }
         else throw new ArgumentException($"--data '{name}' is not one of mnist, chars74k, synthetic");
-        return invert ? (PixelTransforms.Invert(pair.Item1), PixelTransforms.Invert(pair.Item2)) : pair;
+        var (train, test) = pair;
+        return invert ? (PixelTransforms.Invert(train), PixelTransforms.Invert(test)) : pair;
     }
 }

@@ -32,10 +32,15 @@ module Interpolation =
         if not (Double.IsFinite alpha) then invalidArg "alpha" $"Interpolation.blend: α = {alpha} is not finite"
         UnitLayout.checkParameters "Interpolation.blend" a b
         let m = a.Clone()
-        m.LoadStateDict(
-            Array.map2 (fun (sa: ParameterState) (sb: ParameterState) ->
-                            { sa with Values = Array.map2 (fun x y -> (1.0 - alpha) * x + alpha * y) sa.Values sb.Values })
-                       (a.StateDict()) (b.StateDict()))
+        let mix (pa: Tensor) (pb: Tensor) : Array =
+            let v = Array.map2 (fun x y -> (1.0 - alpha) * x + alpha * y) (pa.ToArray()) (pb.ToArray())
+            match pa.DType with
+            | Float32 -> Array.map float32 v :> Array
+            | Float64 -> v :> Array
+        m.LoadParameters(
+            Array.map2 (fun (name, pa) (_, pb) -> { Name = name; Shape = Array.copy (pa: Tensor).Shape; Data = mix pa pb } : StateBuffer)
+                       a.NamedParameters b.NamedParameters,
+            "Interpolation.blend")
         m
 
     /// Mean cross-entropy and accuracy of `model` on the images `x` with `labels`, in evaluation

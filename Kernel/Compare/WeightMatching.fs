@@ -56,13 +56,14 @@ module WeightMatching =
             | Some _ -> invalidArg "permutations" $"{what}: layer '{path}' is the output layer; its units are the model's outputs and cannot be reordered"
             | None -> invalidArg "permutations" $"""{what}: no weight layer '{path}' (layers: {String.Join(", ", layers |> Array.map _.Path)})"""
         let orders = fullOrders layers permutations
-        let replaced = Collections.Generic.Dictionary<string, float[]>()
+        // pure data movement on the values in their own element type, so the copy is bit-exact
+        let replaced = Collections.Generic.Dictionary<string, Array>(StringComparer.Ordinal)
         for li in 0 .. layers.Length - 1 do
             let l = layers[li]
             let rowOrder = orders[li]
             let inOrder = if li = 0 then identity l.InUnits else orders[li - 1]
-            let w = values l.Weight
-            let w' = Array.zeroCreate<float> w.Length
+            let w = l.Weight.ToValueArray()
+            let w' = Array.CreateInstance(w.GetType().GetElementType(), w.Length)
             let rowLen = l.InUnits * l.Inner
             for i in 0 .. l.Units - 1 do
                 let src = rowOrder[i] * rowLen
@@ -70,14 +71,17 @@ module WeightMatching =
                     Array.Copy(w, src + inOrder[c] * l.Inner, w', i * rowLen + c * l.Inner, l.Inner)
             replaced[Leaves.parameterName l.Path "weight"] <- w'
             if not (isNull l.Bias) then
-                let b = values l.Bias
-                replaced[Leaves.parameterName l.Path "bias"] <- Array.init l.Units (fun i -> b[rowOrder[i]])
+                let b = l.Bias.ToValueArray()
+                let b' = Array.CreateInstance(b.GetType().GetElementType(), l.Units)
+                for i in 0 .. l.Units - 1 do Array.Copy(b, rowOrder[i], b', i, 1)
+                replaced[Leaves.parameterName l.Path "bias"] <- b'
         let result = model.Clone()
-        result.LoadStateDict(
-            model.StateDict()
+        result.LoadParameters(
+            model.SaveParameters()
             |> Array.map (fun s -> match replaced.TryGetValue s.Name with
-                                   | true, v -> { s with Values = v }
-                                   | _ -> s))
+                                   | true, v -> { s with Data = v }
+                                   | _ -> s),
+            what)
         result
 
     /// Unit j's row of layer `li` in a model: incoming weights (inputs in order `inOrder`), bias,

@@ -6,11 +6,14 @@ open InitLab.Kernel.Nn
 /// Applies Algorithm 1 to named convolution layers of a Sequential, in order: each layer's inputs are
 /// the training inputs forwarded through every child before it, so a later layer sees the earlier
 /// ones already initialised (C3 sees C1's output). Other layers keep their weights (e.g. MSRA).
-module DataDrivenModel =
-    let private chunk = 256
+/// A static class rather than a module, so C# calls it as `DataDrivenModel.Initialise(...)`.
+[<AbstractClass; Sealed>]
+type DataDrivenModel =
+    static member private Chunk = 256
 
     /// The inputs forwarded through the first `count` children of `model`, without recording a graph.
-    let forwardPrefix (model: Sequential) (count: int) (inputs: Tensor) : Tensor =
+    static member ForwardPrefix(model: Sequential, count: int, inputs: Tensor) : Tensor =
+        let chunk = DataDrivenModel.Chunk
         let children = model.Children
         if count = 0 then inputs
         else
@@ -36,7 +39,8 @@ module DataDrivenModel =
 
     /// Initialises `layers` (names of Conv2d children) from `inputs` [N; C; H; W]; biases are set to 0.
     /// Returns each layer's result, for reports. The generator draws g_r of each layer in turn.
-    let initialise (options: DataDrivenOptions) (model: Sequential) (layers: string[]) (inputs: Tensor) (gen: Generator) =
+    static member Initialise(options: DataDrivenOptions, model: Sequential, layers: string[], inputs: Tensor, gen: Generator)
+        : DataDrivenLayerResult[] =
         if isNull (box model) then nullArg "model"
         if isNull inputs then nullArg "inputs"
         let children = model.Children
@@ -49,9 +53,9 @@ module DataDrivenModel =
                    match snd children[index] with
                    | :? Conv2d as c when c.Stride = 1 && c.Padding = 0 -> c
                    | m -> invalidArg "layers" $"data-driven initialiser: layer '{name}' is {m.Describe()}, not a stride-1, unpadded Conv2d"
-               let prev = forwardPrefix model index inputs
+               let prev = DataDrivenModel.ForwardPrefix(model, index, inputs)
                let r = DataDrivenInit.generate options prev conv.KernelSize conv.OutChannels conv.Weight gen
                let w = r.Weight.Cast(conv.Weight.DType)
                System.Array.Copy(w.Raw.DataArray, conv.Weight.Raw.DataArray, conv.Weight.Numel)
                if not (isNull conv.Bias) then conv.Bias.Raw.FillInPlace 0.0
-               name, r |]
+               { Layer = name; Result = r } |]

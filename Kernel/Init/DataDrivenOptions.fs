@@ -101,3 +101,9 @@ type DataDrivenResult =
       Scores: float[]
       /// How many inputs yielded a candidate (the rest were fully inhibited or blank).
       Candidates: int }
+
+/// Algorithm 1's result for one named layer of a model (DataDrivenModel.Initialise).
+type DataDrivenLayerResult =
+    { /// The Conv2d child's name, e.g. "conv1".
+      Layer: string
+      Result: DataDrivenResult }

@@ -5,13 +5,6 @@ open System.Collections.Generic
 open InitLab.Kernel
 open InitLab.Kernel.Init
 
-/// One parameter's saved value: plain arrays so any host can persist it (values are float64,
-/// which holds float32 parameters exactly).
-type ParameterState =
-    { Name: string
-      Shape: int[]
-      Values: float[] }
-
 /// A parameter with its dotted name ("conv1.weight"); C# deconstructs it: `var (name, value) = p`.
 [<Struct>]
 type NamedParameter =
@@ -99,44 +92,6 @@ type Module() =
             if src.RequiresGrad then dst.RequireGrad() |> ignore
         c.SetTraining training
         c
-
-    /// Every parameter's name, shape and values (copies), in `NamedParameters` order.
-    member this.StateDict() : ParameterState[] =
-        this.NamedParameters
-        |> Array.map (fun (name, p) -> { Name = name; Shape = Array.copy p.Shape; Values = p.ToArray() })
-
-    /// Loads values saved by `StateDict`. Every parameter must be present exactly once with its
-    /// shape and finite values, and no unknown name may appear; all of it is checked before any
-    /// parameter is written, so a bad state leaves the module untouched.
-    member this.LoadStateDict(states: seq<ParameterState>) =
-        if isNull (box states) then nullArg "states"
-        let byName = Dictionary<string, ParameterState>()
-        for s in states do
-            if isNull (box s) || isNull s.Name then invalidArg "states" "LoadStateDict: a state entry or its name is null"
-            if not (byName.TryAdd(s.Name, s)) then invalidArg "states" $"LoadStateDict: parameter '{s.Name}' appears more than once"
-        let named = this.NamedParameters
-        let known = HashSet<string>(named |> Array.map fst)
-        let unknown = byName.Keys |> Seq.filter (known.Contains >> not) |> Seq.toArray
-        if unknown.Length > 0 then
-            invalidArg "states" $"""LoadStateDict: unknown parameter(s) {String.Join(", ", unknown)} for {this.Describe()}"""
-        let missing = named |> Array.map fst |> Array.filter (byName.ContainsKey >> not)
-        if missing.Length > 0 then
-            invalidArg "states" $"""LoadStateDict: missing parameter(s) {String.Join(", ", missing)}"""
-        for (name, p) in named do
-            let s = byName[name]
-            if isNull s.Shape || s.Shape <> p.Shape then
-                let shown = if isNull s.Shape then "null" else Shape.show s.Shape
-                invalidArg "states" $"LoadStateDict: parameter '{name}' is saved with shape {shown} but the model expects {Shape.show p.Shape}"
-            if isNull s.Values || s.Values.Length <> p.Numel then
-                let count = if isNull s.Values then 0 else s.Values.Length
-                invalidArg "states" $"LoadStateDict: parameter '{name}' of shape {Shape.show p.Shape} needs {p.Numel} values, the state holds {count}"
-            match s.Values |> Array.tryFindIndex (Double.IsFinite >> not) with
-            | Some i -> invalidArg "states" $"LoadStateDict: parameter '{name}' holds a non-finite value {s.Values[i]} at flat index {i}"
-            | None -> ()
-        for (name, p) in named do
-            let s = byName[name]
-            let converted = RawTensors.ofFloat64 p.DType s.Values p.Shape
-            Array.Copy(converted.DataArray, p.Raw.DataArray, p.Numel)
 
     /// Every parameter as a state array in its own element type (float32[] or float[], copies), in
     /// `NamedParameters` order: the one state type parameters share with optimiser state and checkpoints.

@@ -16,6 +16,15 @@ type Paper001LeNet =
     /// fan-in, the paper's baseline), biases 0.
     static member Create(channels: int, height: int, width: int, classes: int, ?weightInit: Initializer,
                          ?gen: Generator, ?dtype: DType) : Sequential =
+        Paper001LeNet.Build(channels, height, width, classes, weightInit, gen, dtype)
+
+    /// `Create` for C#: the network with its default weights (MSRA, fan-in) drawn from `gen`, float32.
+    static member Create(channels: int, height: int, width: int, classes: int, gen: Generator) : Sequential =
+        if isNull (box gen) then nullArg "gen"
+        Paper001LeNet.Build(channels, height, width, classes, None, Some gen, None)
+
+    static member private Build(channels: int, height: int, width: int, classes: int, weightInit: Initializer option,
+                                gen: Generator option, dtype: DType option) : Sequential =
         let fh, fw = Paper001LeNet.FeatureSide height, Paper001LeNet.FeatureSide width
         if fh < 1 || fw < 1 then
             invalidArg "height" $"Paper001LeNet: input {height}×{width} is too small (needs at least 16×16 for 7×7, pool, 5×5, pool)"

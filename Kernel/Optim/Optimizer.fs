@@ -30,12 +30,6 @@ type internal RuleRunner<'T when 'T :> IFloatingPointIeee754<'T> and 'T: struct 
         | RmsProp(alpha, eps, m) -> UpdateKernels<'T>.RmsProp(w, g, buf 0, (if m > 0.0 then buf 1 else null), lr, wd, alpha, eps, m, s1, s2)
         | Adam(b1, b2, eps, decoupled) -> UpdateKernels<'T>.Adam(w, g, buf 0, buf 1, slot.Steps, lr, wd, b1, b2, eps, decoupled, s1, s2)
 
-[<AutoOpen>]
-module internal OptimizerNames =
-    /// Prefix of every name in an `OptimizerState` (kept off the names `SaveState` gives a checkpoint).
-    [<Literal>]
-    let StatePrefix = "optim/"
-
 /// Updates named parameters in place from their gradients with an UpdateRule. The learning rate
 /// of a step is `lr`·lrMult(name) and the L2 weight decay `weightDecay`·decayMult(name) (Caffe's
 /// lr_mult / decay_mult, e.g. `fun n -> if n.EndsWith ".bias" then 2.0 else 1.0`). State arrays are
@@ -89,9 +83,9 @@ type Optimizer(parameters: seq<string * Tensor>, rule: UpdateRule, policy: LrPol
     let mutable iteration = 0
     let mutable lastLr = nan
 
-    let bufferName (slot: ParamSlot) (state: string) = $"{StatePrefix}{slot.Name}/{state}"
-    let stepName (slot: ParamSlot) = $"{StatePrefix}{slot.Name}/step"
-    let iterationName = StatePrefix + "iteration"
+    let bufferName (slot: ParamSlot) (state: string) = $"{slot.Name}/{state}"
+    let stepName (slot: ParamSlot) = $"{slot.Name}/step"
+    let iterationName = "iteration"
 
     member _.Rule = rule
     member _.Policy = policy
@@ -135,33 +129,36 @@ type Optimizer(parameters: seq<string * Tensor>, rule: UpdateRule, policy: LrPol
     /// One update with the policy's rate at the current iteration.
     member this.Step() = this.Step(LrPolicy.rate policy iteration)
 
-    /// A copy of the state: arrays named "optim/<param>/<state>", counters "optim/iteration" and
-    /// "optim/<param>/step".
-    member _.GetState() : OptimizerState =
-        let buffers =
-            [| for s in slots do
-                   for i in 0 .. stateNames.Length - 1 do
-                       { Name = bufferName s stateNames[i]
-                         Shape = Array.copy s.Tensor.Shape
-                         Data = s.Buffers[i].Clone() :?> Array } |]
-        let scalars =
+    /// The state as one list of named arrays, the form a checkpoint stores (which adds its own
+    /// prefix): the state arrays ("conv1.weight/momentum"), then the counters as float64 scalars
+    /// (shape [||]) in ordinal name order ("conv1.weight/step", "iteration"). Copies. `Kind` names the rule.
+    member _.SaveState() : StateBuffer[] =
+        let counters =
             Map.ofList [ yield iterationName, float iteration
                          for s in slots -> stepName s, float s.Steps ]
-        { Kind = kind; Buffers = buffers; Scalars = scalars }
+        [| for s in slots do
+               for i in 0 .. stateNames.Length - 1 do
+                   yield { Name = bufferName s stateNames[i]
+                           Shape = Array.copy s.Tensor.Shape
+                           Data = s.Buffers[i].Clone() :?> Array }
+           for KeyValue(name, v) in counters -> { Name = name; Shape = [||]; Data = [| v |] } |]
 
-    /// Restores a state saved by GetState of an optimiser with the same rule kind and parameters.
-    /// Everything is checked before anything changes, so a bad state leaves this optimiser intact.
-    member _.SetState(state: OptimizerState) =
+    /// Restores a state written by `SaveState` of an optimiser of rule `kind` with the same parameters;
+    /// float64 scalars are counters, everything else a state array. All of it is checked before
+    /// anything changes, so a bad state leaves this optimiser intact (ArgumentException naming the entry).
+    member _.LoadState(kind': string, state: seq<StateBuffer>) =
         let fail (msg: string) = invalidArg "state" $"optimiser state: {msg}"
-        if isNull (box state) then fail "is null"
-        if state.Kind <> kind then fail $"saved by a '{state.Kind}' optimiser, cannot restore into '{kind}'"
-        if isNull state.Buffers || isNull state.Scalars then fail "buffers or scalars are missing"
-        let given = Dictionary<string, StateBuffer>()
-        for b in state.Buffers do
+        if isNull (box state) then nullArg "state"
+        if kind' <> kind then fail $"saved by a '{kind'}' optimiser, cannot restore into '{kind}'"
+        let given = Dictionary<string, StateBuffer>(StringComparer.Ordinal)
+        let scalars = Dictionary<string, float>(StringComparer.Ordinal)
+        for b in state do
             if isNull (box b) || isNull b.Name then fail "a buffer has no name"
-            if not (given.TryAdd(b.Name, b)) then fail $"buffer '{b.Name}' appears twice"
+            match b.Data with
+            | :? (float[]) as d when not (isNull b.Shape) && b.Shape.Length = 0 && d.Length = 1 -> scalars[b.Name] <- d[0]
+            | _ -> if not (given.TryAdd(b.Name, b)) then fail $"buffer '{b.Name}' appears twice"
         let counter (name: string) (limit: float) =
-            match state.Scalars.TryGetValue name with
+            match scalars.TryGetValue name with
             | true, v when v >= 0.0 && v <= limit && Math.Floor v = v -> v
             | true, v -> fail $"counter '{name}' = {v} is not a whole number in [0, {limit}]"
             | _ -> fail $"counter '{name}' is missing"
@@ -186,32 +183,10 @@ type Optimizer(parameters: seq<string * Tensor>, rule: UpdateRule, policy: LrPol
         if given.Count > 0 then
             let extra = String.Join(", ", given.Keys |> Seq.truncate 5)
             fail $"buffer(s) for no parameter of this optimiser: {extra}"
-        let known = HashSet<string>(slots |> Seq.map stepName)
+        let known = HashSet<string>(slots |> Seq.map stepName, StringComparer.Ordinal)
         known.Add iterationName |> ignore
-        for KeyValue(k, _) in state.Scalars do
+        for KeyValue(k, _) in scalars do
             if not (known.Contains k) then fail $"counter '{k}' belongs to no parameter of this optimiser"
         for src, dst in copies do Array.Copy(src, dst, dst.Length)
         for i in 0 .. slots.Length - 1 do slots[i].Steps <- steps[i]
         iteration <- restoredIteration
-
-    /// The state as one list of named arrays, the form a checkpoint stores: the state arrays, then
-    /// the counters as float64 scalars (shape [||]); names without the "optim/" prefix
-    /// ("conv1.weight/momentum", "iteration", "conv1.weight/step"). Copies. `Kind` names the rule.
-    member this.SaveState() : StateBuffer[] =
-        let s = this.GetState()
-        let strip (n: string) = if n.StartsWith(StatePrefix, StringComparison.Ordinal) then n.Substring StatePrefix.Length else n
-        [| for b in s.Buffers -> { b with Name = strip b.Name }
-           for KeyValue(k, v) in s.Scalars -> { Name = strip k; Shape = [||]; Data = [| v |] } |]
-
-    /// Restores a state written by `SaveState` of an optimiser of rule `kind` with the same parameters;
-    /// float64 scalars are counters, everything else a state array. All of it is checked before
-    /// anything changes (ArgumentException naming the entry).
-    member this.LoadState(kind: string, state: seq<StateBuffer>) =
-        if isNull (box state) then nullArg "state"
-        let buffers = List<StateBuffer>()
-        let scalars = Dictionary<string, float>(StringComparer.Ordinal)
-        for b in state do
-            match b.Data with
-            | :? (float[]) as d when not (isNull b.Shape) && b.Shape.Length = 0 && d.Length = 1 -> scalars[StatePrefix + b.Name] <- d[0]
-            | _ -> buffers.Add { b with Name = StatePrefix + b.Name }
-        this.SetState { Kind = kind; Buffers = buffers.ToArray(); Scalars = scalars }

@@ -9,7 +9,6 @@ using InitLab.Kernel.Optim;
 using InitLab.Statistics;
 using InitLab.Store;
 using InitLab.Training;
-using Microsoft.FSharp.Core;
 
 namespace InitLab.Studies;
 
@@ -99,15 +98,15 @@ public sealed class InitArmTraining : IDisposable
     /// <summary>The network of an arm, initialised (no training): the paper-001 LeNet, MSRA, then Algorithm 1 when asked.</summary>
     public static Sequential Initialise(InitArm arm, DataSet fit, PixelScale scale)
     {
-        var model = Paper001LeNet.Create(fit.Channels, fit.Height, fit.Width, fit.ClassCount,
-            FSharpOption<Initializer>.Some(Initializer.NewMsra(FanMode.FanIn)), FSharpOption<Generator>.Some(new Generator((ulong)arm.Seed)), null);
+        // the network's default weights are MSRA, fan-in: the paper's baseline
+        var model = Paper001LeNet.Create(fit.Channels, fit.Height, fit.Width, fit.ClassCount, new Generator((ulong)arm.Seed));
         if (arm.Method == InitMethod.DataDriven)
         {
             // The seed fixes the order Algorithm 1 visits the inputs in (it matters for the growing inhibiting set).
             var order = new SeededRandom(arm.Seed, 77).Permutation(fit.Count);
             var inputs = Images(fit, order, scale);
             var opts = DataDrivenOptions.Default.WithDelta(arm.Delta);
-            DataDrivenModel.initialise(opts, model, Paper001LeNet.DataDrivenLayers, inputs, new Generator((ulong)arm.Seed + 1_000_003UL));
+            DataDrivenModel.Initialise(opts, model, Paper001LeNet.DataDrivenLayers, inputs, new Generator((ulong)arm.Seed + 1_000_003UL));
         }
         return model;
     }
@@ -126,11 +125,11 @@ public sealed class InitArmTraining : IDisposable
         var rule = options.Convergence;
         Sequential model;
         var initClock = Stopwatch.StartNew();
-        using (Kernel.Raw.Threads.Use(options.Threads)) model = Initialise(arm, fit, options.Scale);
+        using (Threads.Use(options.Threads)) model = Initialise(arm, fit, options.Scale);
         initClock.Stop();
-        var conv1 = model.NamedParameters.First(p => p.Item1 == "conv1.weight").Item2;
+        var conv1 = model.ParametersByName.First(p => p.Name == "conv1.weight").Value;
         var conv1Initial = conv1.ToFloat32Array();
-        var optimizer = OptimizerSpecModule.create(OptimizerSpecModule.parse(options.Optimizer), model.NamedParameters);
+        var optimizer = Optimizers.FromSpec(options.Optimizer, model);
         int perEpoch = Batches.CountPerEpoch(fit.Count, new BatchOptions(options.BatchSize));
         // The shared trainer: the cap is MaxEpochs epochs; after every epoch it evaluates the training probe
         // (the stop rule's training error) and the evaluation set; the convergence rule stops it.

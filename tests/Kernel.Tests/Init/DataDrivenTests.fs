@@ -135,19 +135,19 @@ let tests =
             let x = Tensor.Rand([| 16; 1; 28; 28 |], Generator 6)
             let model = Paper001LeNet.Create(1, 28, 28, 10, gen = Generator 8)
             let fresh = Paper001LeNet.Create(1, 28, 28, 10, gen = Generator 8)
-            let results = DataDrivenModel.initialise opts model Paper001LeNet.DataDrivenLayers x (Generator 3)
-            Expect.equal (results |> Array.map fst) [| "conv1"; "conv2" |] "both layers"
+            let results = DataDrivenModel.Initialise(opts, model, Paper001LeNet.DataDrivenLayers, x, Generator 3)
+            Expect.equal (results |> Array.map _.Layer) [| "conv1"; "conv2" |] "both layers"
             let p (m: Sequential) name = m.NamedParameters |> Array.find (fst >> (=) name) |> snd
-            Expect.equal ((p model "conv1.weight").ToFloat32Array()) ((snd results[0]).Weight.ToFloat32Array()) "conv1 set"
-            Expect.equal ((p model "conv2.weight").ToFloat32Array()) ((snd results[1]).Weight.ToFloat32Array()) "conv2 set"
+            Expect.equal ((p model "conv1.weight").ToFloat32Array()) (results[0].Result.Weight.ToFloat32Array()) "conv1 set"
+            Expect.equal ((p model "conv2.weight").ToFloat32Array()) (results[1].Result.Weight.ToFloat32Array()) "conv2 set"
             Expect.isTrue ((p model "conv2.bias").ToArray() |> Array.forall ((=) 0.0)) "biases 0"
             for name in [ "fc1.weight"; "fc2.weight" ] do
                 Expect.equal ((p model name).ToFloat32Array()) ((p fresh name).ToFloat32Array()) $"{name} keeps MSRA"
             // conv2 saw conv1's initialised output: regenerating from that prefix reproduces it
-            let prev = DataDrivenModel.forwardPrefix model 3 x
+            let prev = DataDrivenModel.ForwardPrefix(model, 3, x)
             let gen = Generator 3
             DataDrivenInit.generate opts x 7 20 null gen |> ignore
             let again = DataDrivenInit.generate opts prev 5 50 null gen
-            Expect.equal (again.Weight.ToFloat32Array()) ((snd results[1]).Weight.ToFloat32Array()) "conv2 from conv1's output"
+            Expect.equal (again.Weight.ToFloat32Array()) (results[1].Result.Weight.ToFloat32Array()) "conv2 from conv1's output"
             Expect.equal (model.Forward(x).Shape) [| 16; 10 |] "logits"
     ]

@@ -67,39 +67,4 @@ let tests =
             Expect.isTrue (m.Parameters |> Array.exists (fun p -> p.Grad.ToArray() |> Array.exists ((<>) 0.0))) "non-zero grads"
             m.ZeroGrad()
             Expect.isTrue (m.Parameters |> Array.forall (fun p -> p.Grad.ToArray() |> Array.forall ((=) 0.0))) "all zero"
-
-        testCase "StateDict → LoadStateDict round-trips bit for bit into a fresh model" <| fun () ->
-            let a, b = Models.LeNet5(gen = Generator(5)), Models.LeNet5(gen = Generator(6))
-            let state = a.StateDict()
-            Expect.equal (state |> Array.map (fun s -> s.Name)) (a.NamedParameters |> Array.map fst) "order"
-            Expect.equal state[0].Shape [| 20; 1; 5; 5 |] "shape"
-            b.LoadStateDict state
-            Expect.equal (bits b) (bits a) "bit-identical"
-            state[0].Values[0] <- 123.0
-            Expect.notEqual (a.Parameters[0].At 0) 123.0 "the state is a copy"
-
-        testCase "LoadStateDict rejects bad states with clear errors and leaves the model untouched" <| fun () ->
-            let m = Models.TwoLayerNet(4, 3, 2, gen = Generator(1))
-            let before = bits m
-            let good () = m.StateDict()
-            let withEntry i (f: ParameterState -> ParameterState) = good () |> Array.mapi (fun j s -> if j = i then f s else s)
-            let nanValues = withEntry 3 (fun s -> { s with Values = Array.create s.Values.Length nan })
-            let cases =
-                [ "wrong shape", withEntry 2 (fun s -> { s with Shape = [| 3; 2 |] }), "affine2.weight"
-                  "short values", withEntry 1 (fun s -> { s with Values = [| 1.0 |] }), "affine1.bias"
-                  "NaN", nanValues, "non-finite"
-                  "missing", good () |> Array.take 3, "affine2.bias"
-                  "unknown", Array.append (good ()) [| { Name = "affine3.weight"; Shape = [| 1 |]; Values = [| 0.0 |] } |], "affine3.weight"
-                  "duplicate", Array.append (good ()) [| (good ())[0] |], "more than once" ]
-            for label, state, mention in cases do
-                let e = Expect.throwsC (fun () -> m.LoadStateDict state) id
-                Expect.isTrue (e :? ArgumentException) label
-                Expect.stringContains e.Message mention label
-                Expect.equal (bits m) before $"{label}: untouched"
-
-        testCase "LoadStateDict converts float64 values into a float32 model exactly for float32-representable values" <| fun () ->
-            let m = Linear(2, 2, gen = Generator(1))
-            let values = [| 0.5; -1.25; 3.0; 1e-3 |]
-            m.LoadStateDict [ { Name = "weight"; Shape = [| 2; 2 |]; Values = values }; { Name = "bias"; Shape = [| 2 |]; Values = [| 1.0; 2.0 |] } ]
-            Expect.equal (m.Weight.ToFloat32Array()) (values |> Array.map float32) "weights"
     ]

@@ -21,8 +21,12 @@ let tests =
             let saved = a.SaveParameters()
             Expect.equal (saved |> Array.map (fun s -> s.Name)) (a.NamedParameters |> Array.map fst) "names in order"
             Expect.isTrue (saved |> Array.forall (fun s -> s.Data :? float32[])) "float32 stays float32"
+            Expect.equal saved[0].Shape [| 3; 4 |] "shape"
             b.LoadParameters(saved, "mem")
             Expect.equal (b.Parameters |> Array.map (fun p -> p.ToArray())) (a.Parameters |> Array.map (fun p -> p.ToArray())) "same values"
+            (saved[0].Data :?> float32[])[0] <- 123.0f
+            Expect.notEqual (a.Parameters[0].At 0) 123.0 "the saved state is a copy"
+            Expect.notEqual (b.Parameters[0].At 0) 123.0 "and the loaded model does not share it"
 
         testCase "LoadParameters refuses missing, misshapen, mistyped, non-finite and unknown entries and writes nothing" <| fun () ->
             let m = small 3
@@ -32,7 +36,9 @@ let tests =
             expectRefused (fun () -> m.LoadParameters((good ())[1..], "f.st")) [ "f.st"; "'affine1.weight' is missing" ]
             expectRefused (fun () -> m.LoadParameters(edit 0 (fun s -> { s with Shape = [| 12 |] }), "f.st")) [ "[12]"; "[3, 4]" ]
             expectRefused (fun () -> m.LoadParameters(edit 1 (fun s -> { s with Data = Array.zeroCreate<float> 3 }), "f.st")) [ "affine1.bias"; "Double" ]
+            expectRefused (fun () -> m.LoadParameters(edit 1 (fun s -> { s with Data = [| 1.0f |] }), "f.st")) [ "affine1.bias"; "holds 1 values" ]
             expectRefused (fun () -> m.LoadParameters(edit 1 (fun s -> { s with Data = [| 1.0f; nanf; 0.0f |] }), "f.st")) [ "NaN" ]
+            expectRefused (fun () -> m.LoadParameters(Array.append (good ()) [| (good ())[0] |], "f.st")) [ "affine1.weight"; "more than once" ]
             expectRefused (fun () -> m.LoadParameters(Array.append (good ()) [| { Name = "extra"; Shape = [| 1 |]; Data = [| 1.0f |] } |], "f.st")) [ "unknown"; "extra" ]
             Expect.equal (m.Parameters |> Array.map (fun p -> p.ToArray())) before "untouched"
 

@@ -25,6 +25,16 @@ let private expectArgError (f: unit -> unit) (mentions: string list) what =
     for m in mentions do
         Expect.stringContains e.Message m $"{what}: the message names '{m}'"
 
+/// The counters of a saved state (its float64 scalars) by name.
+let private counters (opt: Optimizer) =
+    opt.SaveState()
+    |> Array.choose (fun b -> match b.Data with
+                              | :? (float[]) as d when b.Shape.Length = 0 -> Some(b.Name, d[0])
+                              | _ -> None)
+    |> Map.ofArray
+
+let private counter (name: string) (value: float) : StateBuffer = { Name = name; Shape = [||]; Data = [| value |] }
+
 [<Tests>]
 let tests =
     testList "Optim.Optimizer" [
@@ -73,9 +83,9 @@ let tests =
             opt.Step()
             Expect.equal (unused.ToArray()) [| 1.0; 2.0 |] "no gradient, no update (not even decay)"
             Expect.notEqual (used.ToArray()) w0 "the other parameter moved"
-            let steps = opt.GetState().Scalars
-            Expect.equal steps["optim/used/step"] 1.0 "used counted one step"
-            Expect.equal steps["optim/unused/step"] 0.0 "unused counted none"
+            let steps = counters opt
+            Expect.equal steps["used/step"] 1.0 "used counted one step"
+            Expect.equal steps["unused/step"] 0.0 "unused counted none"
 
         testCase "save, restore and continue is bit-identical to running on (float32 and float64)" <| fun () ->
             for rule in allRules do
@@ -89,52 +99,57 @@ let tests =
                     let ps = mkParams w0 [| 0.3; -0.7; 1.1; 2.0 |]
                     let opt = OptimizerSpec.create spec ps
                     for _ in 1 .. 3 do stepAll opt ps
-                    let saved = opt.GetState()
+                    let saved = opt.SaveState()
                     let savedValues = ps |> List.map (fun (_, p) -> p.ToArray())
                     for _ in 1 .. 4 do stepAll opt ps
                     // a fresh optimiser over parameters restored from the same point
                     let ps2 = mkParams savedValues[0] savedValues[1]
                     let opt2 = OptimizerSpec.create spec ps2
-                    opt2.SetState saved
+                    opt2.LoadState(opt.Kind, saved)
                     Expect.equal opt2.Iteration 3 "iteration restored"
                     for _ in 1 .. 4 do stepAll opt2 ps2
                     for (n, p), (_, q) in List.zip ps ps2 do
                         Expect.equal (bits q) (bits p) $"{UpdateRule.name rule} {p.DType} {n}: continuation is bit-identical"
-                    Expect.equal (opt2.GetState().Scalars) (opt.GetState().Scalars) "counters agree"
+                    Expect.equal (counters opt2) (counters opt) "counters agree"
 
-        testCase "GetState is a snapshot: later steps do not change it, float32 state stays float32" <| fun () ->
+        testCase "SaveState is a snapshot: later steps do not change it, float32 state stays float32" <| fun () ->
             let w = param32 w0
             let opt = Optimizer([ "w", w ], Sgd(0.9, 0.0, false, Caffe), Fixed 0.1)
             setGrad w
             opt.Step()
-            let s = opt.GetState()
-            let before = (s.Buffers[0].Data :?> float32[]) |> Array.copy
+            let s = opt.SaveState()
+            let before = (s[0].Data :?> float32[]) |> Array.copy
             setGrad w
             opt.Step()
-            Expect.equal s.Kind "sgd" "kind"
-            Expect.equal s.Buffers[0].Name "optim/w/momentum" "buffer name"
-            Expect.equal s.Buffers[0].Shape [| 4 |] "buffer shape"
-            Expect.equal (s.Buffers[0].Data :?> float32[]) before "snapshot unchanged"
-            Expect.notEqual (opt.GetState().Buffers[0].Data :?> float32[]) before "live state moved on"
+            Expect.equal opt.Kind "sgd" "kind"
+            Expect.equal s[0].Name "w/momentum" "buffer name"
+            Expect.equal s[0].Shape [| 4 |] "buffer shape"
+            Expect.equal (s[0].Data :?> float32[]) before "snapshot unchanged"
+            let live = opt.SaveState()
+            Expect.notEqual (live[0].Data :?> float32[]) before "live state moved on"
 
         testCase "a bad state is rejected with its name and leaves the optimiser unchanged" <| fun () ->
             let w = param w0
             let opt = Optimizer([ "w", w ], Adam(0.9, 0.999, 1e-8, false), Fixed 0.1)
             setGrad w
             opt.Step()
-            let good = opt.GetState()
-            let check (bad: OptimizerState) (mentions: string list) what =
-                expectArgError (fun () -> opt.SetState bad) mentions what
-                Expect.equal (opt.GetState().Buffers |> Array.map (fun b -> b.Data :?> float[])) (good.Buffers |> Array.map (fun b -> b.Data :?> float[])) $"{what}: state unchanged"
+            let good = opt.SaveState()
+            let buffers = good |> Array.filter (fun b -> b.Shape.Length > 0)
+            Expect.equal (buffers |> Array.map _.Name) [| "w/exp_avg"; "w/exp_avg_sq" |] "the state arrays"
+            let checkKind kind (bad: StateBuffer[]) (mentions: string list) what =
+                expectArgError (fun () -> opt.LoadState(kind, bad)) mentions what
+                Expect.sequenceEqual (opt.SaveState()) good $"{what}: state unchanged"
                 Expect.equal opt.Iteration 1 $"{what}: iteration unchanged"
-            let withBuffer i f = { good with Buffers = good.Buffers |> Array.mapi (fun j b -> if i = j then f b else b) }
-            check { good with Kind = "sgd" } [ "sgd"; "adam" ] "wrong kind"
-            check { good with Buffers = good.Buffers[1..] } [ "optim/w/exp_avg" ] "missing buffer"
-            check (withBuffer 1 (fun b -> { b with Shape = [| 2; 2 |] })) [ "optim/w/exp_avg_sq"; "[2; 2]" ] "wrong shape"
-            check (withBuffer 0 (fun b -> { b with Data = Array.zeroCreate<float32> 4 })) [ "optim/w/exp_avg"; "Single" ] "wrong dtype"
-            check { good with Buffers = Array.append good.Buffers [| { Name = "optim/v/exp_avg"; Shape = [| 4 |]; Data = Array.zeroCreate<float> 4 } |] } [ "optim/v/exp_avg" ] "extra buffer"
-            check { good with Scalars = Map.ofList [ "optim/iteration", 1.5; "optim/w/step", 1.0 ] } [ "optim/iteration"; "1.5" ] "fractional counter"
-            check { good with Scalars = Map.ofList [ "optim/iteration", 1.0 ] } [ "optim/w/step" ] "missing counter"
+            let check = checkKind opt.Kind
+            let withBuffer i f = good |> Array.mapi (fun j b -> if i = j then f b else b)
+            let withCounters cs = Array.append buffers [| for n, v in cs -> counter n v |]
+            checkKind "sgd" good [ "sgd"; "adam" ] "wrong kind"
+            check good[1..] [ "w/exp_avg" ] "missing buffer"
+            check (withBuffer 1 (fun b -> { b with Shape = [| 2; 2 |] })) [ "w/exp_avg_sq"; "[2; 2]" ] "wrong shape"
+            check (withBuffer 0 (fun b -> { b with Data = Array.zeroCreate<float32> 4 })) [ "w/exp_avg"; "Single" ] "wrong dtype"
+            check (Array.append good [| { Name = "v/exp_avg"; Shape = [| 4 |]; Data = Array.zeroCreate<float> 4 } |]) [ "v/exp_avg" ] "extra buffer"
+            check (withCounters [ "iteration", 1.5; "w/step", 1.0 ]) [ "iteration"; "1.5" ] "fractional counter"
+            check (withCounters [ "iteration", 1.0 ]) [ "w/step" ] "missing counter"
 
         testCase "impossible learning rates and parameters are clear errors" <| fun () ->
             let w = param w0
