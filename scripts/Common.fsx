@@ -20,6 +20,12 @@ if Environment.GetEnvironmentVariable "DOTNET_TC_QuickJitForLoops" <> "0" then
     p.WaitForExit()
     exit p.ExitCode
 
+/// A mistake on the command line: the message on stderr, named by the script, and exit code 2 (a usage
+/// error), without the stack trace fsi would print for an exception.
+let usageError (message: string) : 'a =
+    eprintfn "%s: %s" (IO.Path.GetFileName fsi.CommandLineArgs[0]) message
+    exit 2
+
 /// `--name value` options and `--flag` switches.
 type Args(values: Map<string, string>, flags: Set<string>) =
     static member parse(argv: string[]) =
@@ -29,7 +35,7 @@ type Args(values: Map<string, string>, flags: Set<string>) =
         let mutable i = 0
         while i < argv.Length do
             let a = argv[i]
-            if not (a.StartsWith "--") then failwith $"unexpected argument '{a}' (options look like --name value)"
+            if not (a.StartsWith "--") then usageError $"unexpected argument '{a}' (options look like --name value)"
             let name = a.Substring 2
             if i + 1 < argv.Length && not (argv[i + 1].StartsWith "--") then
                 values <- values.Add(name, argv[i + 1])
@@ -47,7 +53,7 @@ type Args(values: Map<string, string>, flags: Set<string>) =
         | Some s ->
             match Int32.TryParse s with
             | true, v when v > 0 -> v
-            | _ -> failwith $"--{name} must be a positive whole number, got '{s}'"
+            | _ -> usageError $"--{name} must be a positive whole number, got '{s}'"
 
 /// A study's output folder: --out DIR, else out/NAME (out/NAME-quick with --quick); created if missing.
 let outputFolder (args: Args) (name: string) =
