@@ -26,6 +26,18 @@ let usageError (message: string) : 'a =
     eprintfn "%s: %s" (IO.Path.GetFileName fsi.CommandLineArgs[0]) message
     exit 2
 
+/// Runs `work`, a step the study's own options can refuse (a sweep option that cannot be met, a task that
+/// failed on the pool, a --report-only run that meets a network or arm missing from the store): such a
+/// refusal is one line on stderr named by the script and exit 1 (2 for an impossible value), not fsi's
+/// stack trace. Other exceptions, which would be bugs, keep theirs.
+let refusable (work: unit -> 'a) : 'a =
+    try work ()
+    with
+    | :? ArgumentException as e -> usageError (e.Message.Split(" (Parameter", 2)[0])
+    | :? InvalidOperationException as e ->
+        eprintfn "%s: %s" (IO.Path.GetFileName fsi.CommandLineArgs[0]) e.Message
+        exit 1
+
 /// `--name value` options and `--flag` switches.
 type Args(values: Map<string, string>, flags: Set<string>) =
     static member parse(argv: string[]) =

@@ -102,7 +102,7 @@ let sweepFirst (arm: InitArm) =
         if List.contains arm validationArms then validationArms
         elif List.contains arm collapseArms then collapseArms
         else [ for s in seeds -> InitArm(arm.DataSet, arm.SubsetPercent, arm.Method, arm.Delta, s, arm.Purpose) ]
-    if not (sweepHook.Ensure(arm, batch)) then exit 0
+    if not (refusable (fun () -> sweepHook.Ensure(arm, batch))) then exit 0
 // ---- end of the sweep hook ------------------------------------------------------------------------
 let run (arm: InitArm) =
     sweepFirst arm // the sweep hook above

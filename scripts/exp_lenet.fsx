@@ -64,12 +64,7 @@ let studyArms = LeNetArm.Of study
 // once they are done, the loop below reuses every one from the store.
 let sweep = InitLab.Sweeps.StudySweep("lenet-init-sweep", outDir, storePath, SweepFlags.options args study.Threads)
 let sweepClock = Stopwatch.StartNew()
-let swept =
-    try sweep.Ensure(LeNetArmTaskKind.Arms(study, data.IsSynthetic))
-    with
-    | :? ArgumentException as e -> eprintfn "exp_lenet: %s" e.Message; exit 2
-    | :? InvalidOperationException as e -> eprintfn "exp_lenet: %s" e.Message; exit 1
-if not swept then exit 0
+if not (refusable (fun () -> sweep.Ensure(LeNetArmTaskKind.Arms(study, data.IsSynthetic)))) then exit 0
 if sweep.Active then printfn "sweep: %d arm(s) done in %.1f s" studyArms.Count sweepClock.Elapsed.TotalSeconds
 let runner = new StudyRunner(storePath, ReuseOnly = reportOnly)
 
@@ -90,8 +85,8 @@ type ModelPair =
 let trainOrReuse set k (model: Module) =
     let arm = studyArms |> Seq.find (fun a -> a.Set = set && a.K = k)
     let struct (train, test) = data.For arm.Set
-    try runner.TrainOrReuse(study, arm.Name, arm.Seed, model, train, test)
-    with :? InvalidOperationException as e when reportOnly -> eprintfn "exp_lenet: --report-only: %s" e.Message; exit 1
+    let trainOrReuse () = runner.TrainOrReuse(study, arm.Name, arm.Seed, model, train, test)
+    if reportOnly then refusable trainOrReuse else trainOrReuse ()
 
 let arms =
     [ for i, seed in Seq.indexed study.Seeds ->

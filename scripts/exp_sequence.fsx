@@ -69,13 +69,14 @@ match estimate with
 // networks in the store, whoever trained them (this script or sweep workers); a missing one is named.
 let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
 let sweep = SequenceSweep(outDir, storePath, SweepFlags.options args o.Threads, o, root.IsNone)
-if sweep.Active && not reportOnly && not (sweep.Ensure study.Seeds) then exit 0
+if sweep.Active && not reportOnly && not (refusable (fun () -> sweep.Ensure study.Seeds)) then exit 0
 
 // ---- Training (or reading back) each seed: both models, every accuracy of Table 2, the trained CNNs ------
 let runs = new SequenceRuns(storePath, ReuseOnly = sweep.Active)
 let results =
     study.Seeds |> List.map (fun seed ->
-        let r = SequenceSeed.Run(seed, data, o, runs, (fun line -> printfn "%s" line))
+        let run () = SequenceSeed.Run(seed, data, o, runs, (fun line -> printfn "%s" line))
+        let r = if sweep.Active then refusable run else run () // reading back only: a missing network is named
         let recorded = r.Trained |> Seq.sumBy (fun a -> a.Seconds)
         let spent =
             if r.Trained |> Seq.forall (fun a -> a.Reused) then $"all 4 networks reused (their training took {recorded / 60.0:F1} min)"
