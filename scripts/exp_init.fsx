@@ -70,7 +70,11 @@ let dataSeconds = clock.Elapsed.TotalSeconds
 printfn "data loaded (%.1f s)" dataSeconds
 
 // ---- Plan and estimate (throughput measured on a few steps of the network) -----------------------
+let reportOnly = args.Flag "report-only"
+/// img/s of a one-epoch probe arm; NaN under --report-only, which trains nothing
 let throughput =
+  if reportOnly then nan
+  else
     let train, _ = data["cifar-10-grey"]
     let arm = InitArm("cifar-10-grey", 1.0, InitMethod.Msra, 0.0, 1)
     let probe = InitArmOptions(Convergence = ConvergenceRule(Window = 2, Tolerance = 0.5, AfterEpochs = 1, MaxEpochs = 1), Threads = options.Threads, EvaluationLimit = 200)
@@ -84,8 +88,10 @@ let estimate (arms: InitArm list) =
 let testArmsOf d r delta = [ for s in seeds do yield InitArm(d, r, InitMethod.Msra, 0.0, s); yield InitArm(d, r, InitMethod.DataDriven, delta, s) ]
 printfn "plan: %d data sets × r %A × 2 initialisers × %d seeds, δ grid %A on %d search seed(s) (%d validation arms), + %d arms at MNIST r = %g %%, δ = 0.3"
     dataSets.Length percents seeds.Length deltaGrid searchSeeds.Length validationArms.Length collapseArms.Length collapsePercent
-printfn "estimate: %.0f img/s measured; ≈ %.1f min for the validation arms and ≈ %.1f min for the test arms (assuming ≈ %.0f epochs per arm and evaluation overhead ×1.6)"
-    throughput (estimate validationArms / 60.0) (estimate [ for d in dataSets do for r in percents do yield! testArmsOf d r 0.5 ] / 60.0) expectedEpochs
+if reportOnly then printfn "estimate: none (--report-only trains nothing)"
+else
+    printfn "estimate: %.0f img/s measured; ≈ %.1f min for the validation arms and ≈ %.1f min for the test arms (assuming ≈ %.0f epochs per arm and evaluation overhead ×1.6)"
+        throughput (estimate validationArms / 60.0) (estimate [ for d in dataSets do for r in percents do yield! testArmsOf d r 0.5 ] / 60.0) expectedEpochs
 
 // ---- Runs ----------------------------------------------------------------------------------------
 let storePath = args.String("store", IO.Path.Combine(outDir, "runs.db"))
@@ -95,7 +101,7 @@ let training = new InitArmTraining(storePath)
 // array and stops (rerun the same command when the job is done), --report-only trains nothing and builds
 // the report from the arms already in the store (Host/Studies/DataDrivenInit/InitSweep.cs).
 SweepFlags.useBuiltCli ()
-let sweepHook = InitSweep(outDir, storePath, options, Option.toObj (args.Option "data"), root.IsNone, args.Int("workers", 0), args.Flag "slurm", args.Flag "report-only")
+let sweepHook = InitSweep(outDir, storePath, options, Option.toObj (args.Option "data"), root.IsNone, args.Int("workers", 0), args.Flag "slurm", reportOnly)
 /// Trains (or checks) the batch `arm` belongs to through the sweep when a sweep option is given; `run` calls it first.
 let sweepFirst (arm: InitArm) =
     let batch =
@@ -228,7 +234,7 @@ report.LineChart("δ sensitivity: validation Q3 against δ", "δ", "validation a
 report.KeyValues("Timings",
                  [ "data loading", $"{dataSeconds:F1} s"
                    $"Algorithm 1 on MNIST r = {percents.Head} %% (conv1 + conv2)", $"{initSeconds:F2} s for {initImages} images"
-                   "training throughput (measured probe)", $"{throughput:F0} img/s"
+                   "training throughput (measured probe)", (if reportOnly then "not measured (--report-only)" else $"{throughput:F0} img/s")
                    "arms trained / reused", (let all = validation @ collapse @ (conditions |> List.collect (fun c -> c.Msra @ c.Proposed)) in $"{all |> List.filter (fun a -> not a.Reused) |> List.length} / {all |> List.filter (fun a -> a.Reused) |> List.length}")
                    "total wall time", $"{clock.Elapsed.TotalSeconds:F1} s"
                    "run store", IO.Path.GetFullPath storePath

@@ -25,6 +25,8 @@ let private expectReportOnlyRefusal (name: string) (missing: string) =
         Expect.stringContains stderr (Path.Combine(out, "runs.db")) "the store it looked in"
         Expect.isFalse (stderr.Contains "   at ") $"no stack trace:\n{stderr}"
         Expect.isFalse (stdout.Contains "epoch 1/") $"nothing trained:\n{stdout}"
+        Expect.stringContains stdout "estimate: none (--report-only trains nothing)" "no timing run either"
+        Expect.isFalse (File.Exists(Path.Combine(out, "probe.db"))) "no throughput probe trained"
     finally
         if Directory.Exists out then Directory.Delete(out, true)
 
